@@ -1,0 +1,28 @@
+import type { MediaInfo, Rational } from './types';
+
+export const DEFAULT_MAX_OUTPUT_HEIGHT = 1080;
+export const MIN_OUTPUT_HEIGHT = 16;
+export const MAX_OUTPUT_HEIGHT = 2160;
+
+export interface OutputGeometry {
+  readonly width: number;
+  readonly height: number;
+  /** Pixel aspect ratio written to the output; the input's, swapped when it was rotated. */
+  readonly sar: Rational;
+}
+
+const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));
+
+/**
+ * Output size: the upright (autorotated) input size, scaled to `height` (default: the input's,
+ * at most 1080), keeping the aspect ratio. yuv420p needs even sizes, so both sides are rounded
+ * to the nearest even number (641x359 becomes 642x360).
+ */
+export function outputGeometry(info: MediaInfo, height?: number): OutputGeometry {
+  const v = info.video;
+  const target = height ?? Math.min(v.displayHeight, DEFAULT_MAX_OUTPUT_HEIGHT);
+  const h = even(target);
+  const w = even((v.displayWidth * h) / v.displayHeight);
+  const swapped = v.rotation === 90 || v.rotation === 270;
+  return { width: w, height: h, sar: swapped ? { num: v.sar.den, den: v.sar.num } : v.sar };
+}

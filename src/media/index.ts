@@ -1,0 +1,10 @@
+export { ffmpegBinaries, type FfmpegBinaries } from './binaries';
+export { MediaError, type MediaErrorCode } from './errors';
+export { probeVideo } from './probe';
+export { checkLimits, type MediaLimits } from './limits';
+export { outputGeometry, DEFAULT_MAX_OUTPUT_HEIGHT, MIN_OUTPUT_HEIGHT, MAX_OUTPUT_HEIGHT, type OutputGeometry } from './geometry';
+export { decodeFrames, type DecodeOptions } from './decoder';
+export { FrameEncoder, DEFAULT_CRF, CRF_RANGE, type EncodeOptions } from './encoder';
+export { transcode, temporaryPath, type FrameSink, type TranscodeOptions, type TranscodeProgress, type TranscodeResult } from './transcode';
+export { rationalValue, formatRational } from './rational';
+export type { MediaInfo, VideoStreamInfo, AudioStreamInfo, Rational, OutputFormat } from './types';
