@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Writes test/fixtures/models/tiny-test.onnx + tiny-test.json.
+
+A genuine (hand-built, not trained) convolutional graph with toonstream's model contract:
+uint8 NHWC [N,H,W,3] in, uint8 NHWC [N,H,W,3] out, any N/H/W. Inside: Cast -> /255 ->
+NCHW -> 3x3 depthwise blur (seeded jitter on the weights) -> posterise to 4 levels ->
+3x3 Laplacian edge magnitude darkens outlines -> Clip -> NHWC -> x255 -> Cast uint8.
+It is a test fixture only: it makes images visibly flatter and outlined, nothing more.
+
+Usage: python scripts/make-test-model.py [OUT_DIR]   (default test/fixtures/models)
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+NAME = "tiny-test"
+OPSET = 17
+
+
+def build(seed: int = 7) -> onnx.ModelProto:
+    rng = np.random.default_rng(seed)
+    # Depthwise 3x3 blur, one kernel per channel, with a little seeded jitter (weights sum to 1).
+    blur = np.full((3, 1, 3, 3), 1.0 / 9.0, dtype=np.float32)
+    blur += rng.normal(0.0, 0.01, size=blur.shape).astype(np.float32)
+    blur /= blur.sum(axis=(2, 3), keepdims=True)
+    # Luma Laplacian: 3 input channels -> 1 edge channel.
+    lap = np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float32)
+    luma = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    edge_w = (luma[:, None, None] * lap[None, :, :])[None, :, :, :].astype(np.float32)  # [1,3,3,3]
+
+    inits = [
+        numpy_helper.from_array(blur, "blur_w"),
+        numpy_helper.from_array(np.zeros(3, np.float32), "blur_b"),
+        numpy_helper.from_array(edge_w, "edge_w"),
+        numpy_helper.from_array(np.zeros(1, np.float32), "edge_b"),
+        numpy_helper.from_array(np.array(1.0 / 255.0, np.float32), "inv255"),
+        numpy_helper.from_array(np.array(255.0, np.float32), "c255"),
+        numpy_helper.from_array(np.array(4.0, np.float32), "levels"),
+        numpy_helper.from_array(np.array(0.125, np.float32), "half_step"),
+        numpy_helper.from_array(np.array(3.0, np.float32), "ink"),
+        numpy_helper.from_array(np.array(0.0, np.float32), "zero"),
+        numpy_helper.from_array(np.array(1.0, np.float32), "one"),
+    ]
+    nodes = [
+        helper.make_node("Cast", ["input"], ["x_f"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["x_f", "inv255"], ["x01"]),
+        helper.make_node("Transpose", ["x01"], ["x_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["x_nchw", "blur_w", "blur_b"], ["blurred"],
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=3),
+        # posterise: floor(x * 4) / 4 + 1/8
+        helper.make_node("Mul", ["blurred", "levels"], ["scaled"]),
+        helper.make_node("Floor", ["scaled"], ["floored"]),
+        helper.make_node("Div", ["floored", "levels"], ["stepped"]),
+        helper.make_node("Add", ["stepped", "half_step"], ["poster"]),
+        helper.make_node("Conv", ["x_nchw", "edge_w", "edge_b"], ["edges"],
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Abs", ["edges"], ["edge_mag"]),
+        helper.make_node("Mul", ["edge_mag", "ink"], ["ink_amt"]),
+        helper.make_node("Sub", ["poster", "ink_amt"], ["inked"]),  # broadcasts [N,1,H,W]
+        helper.make_node("Clip", ["inked", "zero", "one"], ["clipped"]),
+        helper.make_node("Transpose", ["clipped"], ["y_nhwc"], perm=[0, 2, 3, 1]),
+        helper.make_node("Mul", ["y_nhwc", "c255"], ["y255"]),
+        helper.make_node("Round", ["y255"], ["y_round"]),
+        helper.make_node("Cast", ["y_round"], ["output"], to=TensorProto.UINT8),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        NAME,
+        [helper.make_tensor_value_info("input", TensorProto.UINT8, ["N", "H", "W", 3])],
+        [helper.make_tensor_value_info("output", TensorProto.UINT8, ["N", "H", "W", 3])],
+        initializer=inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="toonstream-make-test-model")
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def card(model: onnx.ModelProto) -> dict:
+    params = int(sum(np.prod(i.dims) for i in model.graph.initializer if len(i.dims) == 4))
+    # multiply-adds of the two convs per pixel (3*9 depthwise + 1*27 edge), 2 FLOPs each
+    gflops = 2 * (3 * 9 + 27) * 256 * 256 / 1e9
+    return {
+        "name": NAME,
+        "style": "test-posterise",
+        "kind": "fast",
+        "description": "Test fixture, not a product model: hand-set 3x3 convolutions that posterise "
+                       "colours and darken edges. Used by toonstream's tests and as the bench fallback.",
+        "files": {"fp32": f"{NAME}.onnx"},
+        "input": {"layout": "NHWC", "dtype": "uint8", "channels": 3, "multipleOf": 1,
+                  "workingShortSide": 256},
+        "params": params,
+        "gflopsAt256": round(gflops, 4),
+        "training": {"data": [], "steps": 0, "imagesSeen": 0, "hardware": "none (hand-set weights)",
+                     "wallClockMinutes": 0},
+        "metrics": {},
+    }
+
+
+def main() -> None:
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "models")
+    os.makedirs(out_dir, exist_ok=True)
+    model = build()
+    onnx.save(model, os.path.join(out_dir, f"{NAME}.onnx"))
+    with open(os.path.join(out_dir, f"{NAME}.json"), "w") as f:
+        json.dump(card(model), f, indent=2)
+        f.write("\n")
+    print(f"wrote {out_dir}/{NAME}.onnx and {NAME}.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+import type { Logger } from 'pino';
+import { env as ortEnv } from 'onnxruntime-node';
+import pino from 'pino';
+import { defaultRegistry, type Registry } from '../metrics';
+import { UnknownModelError } from './errors';
+import { loadModels, type LoadedModel, type SkippedModel } from './loader';
+import { engineMetrics } from './metrics';
+import { executionProviders } from './providers';
+import type { Device, Engine, FrameBatch, ModelCard } from './types';
+
+export interface EngineOptions {
+  readonly modelsDir: string;
+  readonly device?: Device;
+  /** ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose. */
+  readonly intraOpThreads?: number;
+  readonly interOpThreads?: number;
+  /** Preferred default model; otherwise the first 'fast' model by name, else the first. */
+  readonly defaultModel?: string;
+  readonly logger?: Logger;
+  readonly registry?: Registry;
+  /**
+   * ONNX Runtime's own stderr logging. Default 'fatal': load failures are caught and reported
+   * through `logger` by model name, so the runtime's raw error lines would only repeat them.
+   */
+  readonly runtimeLogLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+}
+
+/** The ONNX Runtime engine: Engine plus what operators need to see about loading. */
+export interface OnnxEngine extends Engine {
+  readonly modelsDir: string;
+  /** Models found in the models directory that failed to load, with reasons. */
+  skipped(): SkippedModel[];
+  /** The .onnx file loaded for a model (fp16 on GPUs when available). */
+  modelPath(model: string): string | undefined;
+}
+
+class OrtEngine implements OnnxEngine {
+  private readonly byName: Map<string, LoadedModel>;
+  private readonly metrics;
+  private closed = false;
+
+  constructor(
+    readonly device: Device,
+    readonly modelsDir: string,
+    loaded: LoadedModel[],
+    private readonly skippedModels: SkippedModel[],
+    private readonly preferred: string | undefined,
+    registry: Registry,
+  ) {
+    this.byName = new Map(loaded.map((m) => [m.card.name, m]));
+    this.metrics = engineMetrics(registry);
+  }
+
+  models(): ModelCard[] {
+    return [...this.byName.values()].map((m) => m.card);
+  }
+
+  has(model: string): boolean {
+    return this.byName.has(model);
+  }
+
+  defaultModel(): string | undefined {
+    if (this.preferred !== undefined && this.byName.has(this.preferred)) return this.preferred;
+    const cards = this.models();
+    return (cards.find((c) => c.kind === 'fast') ?? cards[0])?.name;
+  }
+
+  skipped(): SkippedModel[] {
+    return [...this.skippedModels];
+  }
+
+  modelPath(model: string): string | undefined {
+    return this.byName.get(model)?.path;
+  }
+
+  async run(model: string, batch: FrameBatch): Promise<FrameBatch> {
+    const loaded = this.byName.get(model);
+    if (!loaded || this.closed) throw new UnknownModelError(model, [...this.byName.keys()]);
+    return loaded.session.run(batch, (seconds) => this.metrics.observe(model, batch.n, seconds));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.byName.values()].map((m) => m.session.close()));
+  }
+}
+
+/**
+ * Loads and warms up every model in options.modelsDir. Resolves even when no model loads
+ * (engine.models() is then empty); rejects only for setup errors that affect every model,
+ * such as a GPU device whose execution provider is not installed.
+ */
+export async function createEngine(options: EngineOptions): Promise<OnnxEngine> {
+  const device = options.device ?? 'cpu';
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const runtimeLogLevel = options.runtimeLogLevel ?? 'fatal';
+  // Read once, when the first session in the process is created.
+  ortEnv.logLevel = runtimeLogLevel;
+  const sessionOptions = {
+    logSeverityLevel: (['verbose', 'info', 'warning', 'error', 'fatal'] as const).indexOf(runtimeLogLevel) as 0 | 1 | 2 | 3 | 4,
+    executionProviders: executionProviders(device),
+    intraOpThreads: options.intraOpThreads ?? 0,
+    interOpThreads: options.interOpThreads ?? 1,
+  };
+  const { loaded, skipped } = await loadModels(options.modelsDir, device, sessionOptions, logger);
+  if (options.defaultModel !== undefined && !loaded.some((m) => m.card.name === options.defaultModel)) {
+    logger.warn({ model: options.defaultModel }, 'configured default model is not loaded; picking another');
+  }
+  return new OrtEngine(
+    device,
+    options.modelsDir,
+    loaded,
+    skipped,
+    options.defaultModel,
+    options.registry ?? defaultRegistry,
+  );
+}

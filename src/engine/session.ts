@@ -1,0 +1,86 @@
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { InvalidBatchError } from './errors';
+import { SerialQueue } from './serial-queue';
+import type { FrameBatch } from './types';
+
+export interface SessionOptions {
+  readonly executionProviders: InferenceSession.ExecutionProviderConfig[];
+  readonly intraOpThreads: number;
+  readonly interOpThreads: number;
+  readonly logSeverityLevel: 0 | 1 | 2 | 3 | 4;
+}
+
+export function checkBatch(batch: FrameBatch): void {
+  const { n, height, width, data } = batch;
+  for (const [k, v] of [['n', n], ['height', height], ['width', width]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new InvalidBatchError(`batch ${k} must be a positive integer, got ${v}`);
+  }
+  if (!(data instanceof Uint8Array)) throw new InvalidBatchError('batch data must be a Uint8Array');
+  if (data.length !== n * height * width * 3) {
+    throw new InvalidBatchError(
+      `batch data has ${data.length} bytes; ${n}x${height}x${width}x3 needs ${n * height * width * 3}`,
+    );
+  }
+}
+
+/** One resident ONNX Runtime session with the uint8 NHWC contract; runs one batch at a time. */
+export class ModelSession {
+  private readonly queue = new SerialQueue();
+
+  private constructor(
+    private readonly session: InferenceSession,
+    readonly inputName: string,
+    readonly outputName: string,
+  ) {}
+
+  static async open(path: string, options: SessionOptions): Promise<ModelSession> {
+    const session = await InferenceSession.create(path, {
+      executionProviders: options.executionProviders,
+      intraOpNumThreads: options.intraOpThreads,
+      interOpNumThreads: options.interOpThreads,
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: options.logSeverityLevel,
+    });
+    try {
+      const [input] = session.inputMetadata;
+      const [output] = session.outputMetadata;
+      if (!input || !output) throw new Error('the graph needs at least one input and one output');
+      for (const [role, meta] of [['input', input], ['output', output]] as const) {
+        if (!meta.isTensor || meta.type !== 'uint8' || meta.shape.length !== 4) {
+          const got = meta.isTensor ? `${meta.type} rank ${meta.shape.length}` : 'a non-tensor';
+          throw new Error(`first ${role} "${meta.name}" must be a uint8 [N,H,W,3] tensor, got ${got}`);
+        }
+      }
+      return new ModelSession(session, input.name, output.name);
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+  }
+
+  /** Frames queued or running on this session. */
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  run(batch: FrameBatch, onDone?: (seconds: number) => void): Promise<FrameBatch> {
+    checkBatch(batch);
+    return this.queue.push(async () => {
+      const dims = [batch.n, batch.height, batch.width, 3];
+      const feed = { [this.inputName]: new Tensor('uint8', batch.data, dims) };
+      const started = process.hrtime.bigint();
+      const results = await this.session.run(feed, [this.outputName]);
+      onDone?.(Number(process.hrtime.bigint() - started) / 1e9);
+      const out = results[this.outputName];
+      if (out.type !== 'uint8' || out.dims.join('x') !== dims.join('x')) {
+        throw new Error(`model returned ${out.type} [${out.dims.join(',')}], expected uint8 [${dims.join(',')}]`);
+      }
+      return { data: out.data as Uint8Array, n: batch.n, height: batch.height, width: batch.width };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.drain();
+    await this.session.release();
+  }
+}
