@@ -81,6 +81,20 @@ def build(seed: int = 7) -> onnx.ModelProto:
     return model
 
 
+def build_float_io() -> onnx.ModelProto:
+    """A valid graph that breaks the contract (float32 in/out): the engine must refuse it."""
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["input"], ["output"])],
+        "float-io",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", "H", "W", 3])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", "H", "W", 3])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
 def card(model: onnx.ModelProto) -> dict:
     params = int(sum(np.prod(i.dims) for i in model.graph.initializer if len(i.dims) == 4))
     # multiply-adds of the two convs per pixel (3*9 depthwise + 1*27 edge), 2 FLOPs each
@@ -104,14 +118,18 @@ def card(model: onnx.ModelProto) -> dict:
 
 def main() -> None:
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "models")
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test", "fixtures", "models")
     os.makedirs(out_dir, exist_ok=True)
     model = build()
     onnx.save(model, os.path.join(out_dir, f"{NAME}.onnx"))
     with open(os.path.join(out_dir, f"{NAME}.json"), "w") as f:
         json.dump(card(model), f, indent=2)
         f.write("\n")
-    print(f"wrote {out_dir}/{NAME}.onnx and {NAME}.json")
+    # Not a model card beside it: tests copy it into a temporary models dir to check rejection.
+    contract_dir = os.path.join(out_dir, "..", "onnx")
+    os.makedirs(contract_dir, exist_ok=True)
+    onnx.save(build_float_io(), os.path.join(contract_dir, "float-io.onnx"))
+    print(f"wrote {NAME}.onnx, {NAME}.json in {os.path.normpath(out_dir)} and float-io.onnx in {os.path.normpath(contract_dir)}")
 
 
 if __name__ == "__main__":

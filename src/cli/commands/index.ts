@@ -1,0 +1,11 @@
+import type { Command } from '../command';
+import { imageCommand } from './image';
+import { modelsCommand } from './models';
+import { serveCommand } from './serve';
+
+/** Every `toonstream` subcommand, in help order. Add new commands here (one file each). */
+export const commands: readonly Command[] = [
+  serveCommand,
+  imageCommand,
+  modelsCommand,
+];

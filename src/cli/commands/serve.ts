@@ -1,0 +1,49 @@
+import { collectDefaultMetrics } from 'prom-client';
+import { noModelMessage } from '../../engine';
+import { buildServer } from '../../http';
+import { createLogger } from '../../logging';
+import { defaultRegistry } from '../../metrics';
+import { ENGINE_OPTIONS } from '../args';
+import type { Command } from '../command';
+import { configFrom, openEngine } from '../runtime';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the web app, the API and /metrics (what `npm start` runs)',
+  usage: '[--port N] [--host H] [--models DIR] [--device cpu|cuda|tensorrt] [--threads N]',
+  options: { ...ENGINE_OPTIONS, port: { type: 'string' }, host: { type: 'string' } },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const config = configFrom(args, io, { port: args.options.port, host: args.options.host });
+    const logger = createLogger(config.logLevel, 1);
+    collectDefaultMetrics({ register: defaultRegistry });
+    const engine = await openEngine(config, logger);
+    if (engine.models().length === 0) {
+      const message = noModelMessage(config.modelsDir);
+      logger.warn({ modelsDir: config.modelsDir }, message);
+      io.stderr.write(`toonstream: ${message}\n`);
+    }
+    const app = buildServer({ config, engine, logger, registry: defaultRegistry });
+    await app.listen({ port: config.port, host: config.host });
+    logger.info(
+      { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`, device: engine.device },
+      'toonstream is serving',
+    );
+
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      // A hung close must not keep the process from exiting.
+      setTimeout(() => process.exit(1), 10_000).unref();
+      void app
+        .close()
+        .then(() => engine.close())
+        .then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    return 0;
+  },
+};

@@ -1,0 +1,46 @@
+import { loadConfig, type Config, type LogLevel } from '../config';
+import { createEngine, noModelMessage, type OnnxEngine } from '../engine';
+import { createLogger, type Logger } from '../logging';
+import type { CommandArgs, CommandIO } from './command';
+import { CliError } from './command';
+
+/** Config from the environment with the engine flags (--models, --device, ...) on top. */
+export function configFrom(args: CommandArgs, io: CommandIO, extra: { port?: string; host?: string } = {}): Config {
+  return loadConfig(io.env, {
+    models: args.options.models,
+    device: args.options.device,
+    threads: args.options.threads,
+    logLevel: args.options['log-level'],
+    ...extra,
+  });
+}
+
+/** One-shot commands log to stderr, at 'warn' unless a level was asked for. */
+export function oneShotLogger(config: Config, args: CommandArgs, io: CommandIO): Logger {
+  const explicit = args.options['log-level'] !== undefined || (io.env.LOG_LEVEL ?? '') !== '';
+  const level: LogLevel = explicit ? config.logLevel : 'warn';
+  return createLogger(level, 2);
+}
+
+export function openEngine(config: Config, logger: Logger): Promise<OnnxEngine> {
+  return createEngine({
+    modelsDir: config.modelsDir,
+    device: config.device,
+    intraOpThreads: config.intraOpThreads,
+    interOpThreads: config.interOpThreads,
+    defaultModel: config.defaultModel,
+    logger,
+    runtimeLogLevel: config.logLevel === 'debug' || config.logLevel === 'trace' ? 'warning' : 'fatal',
+  });
+}
+
+/** The model a one-shot command uses: --model, else the engine's default; fails readably. */
+export function chooseModel(engine: OnnxEngine, requested: string | undefined): string {
+  const names = engine.models().map((m) => m.name);
+  if (names.length === 0) throw new CliError(noModelMessage(engine.modelsDir));
+  const model = requested ?? engine.defaultModel();
+  if (model === undefined || !engine.has(model)) {
+    throw new CliError(`unknown model "${requested}"; installed: ${names.join(', ')}`);
+  }
+  return model;
+}

@@ -1,0 +1,13 @@
+// Integration tests run the built CLI and serve the built client: build once if dist is missing.
+// `npm test` always rebuilds first; this covers a bare `npx jest`.
+const { existsSync } = require('node:fs');
+const { execSync } = require('node:child_process');
+const { join } = require('node:path');
+
+module.exports = async () => {
+  const root = join(__dirname, '..');
+  const needed = ['dist/src/cli/main.js', 'dist/client/index.html', 'dist/client/main.js'];
+  if (needed.some((p) => !existsSync(join(root, p)))) {
+    execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
+  }
+};
