@@ -8,6 +8,8 @@ export type StreamMode =
   | 'offline';
 
 export interface StreamOptions {
+  /** Names the stream in metrics and logs (default: a generated id). */
+  readonly id?: string;
   readonly model: string;
   readonly mode: StreamMode;
   /** Output size; frames are cartoonized at the model's working size and upsampled to this. */

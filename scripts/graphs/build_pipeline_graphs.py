@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Builds the pipeline's post-processing graph: assets/graphs/postprocess.onnx.
+
+One graph per frame after the generator, so the full-resolution frame crosses into ONNX Runtime
+once and comes back once:
+
+  inputs   guide      uint8 [N,H,W,3]  the frame at output size (guided-filter guide, blend base)
+           low        uint8 [N,h,w,3]  the frame at the model's working size (what the net saw)
+           cartoon    uint8 [N,h,w,3]  the generator's output for `low`
+           prev_low   uint8 [N,h,w,3]  `low` of the previous frame of this stream
+           prev_state float [N,3,h,w]  smoothed cartoon of the previous frame (0..255)
+           params     float [6]        smoothing, strength, cut_threshold, valid, motion_tau, eps
+  outputs  output     uint8 [N,H,W,3]
+           state      float [N,3,h,w]  this frame's smoothed cartoon (next prev_state)
+           change     float [N]        mean |low - prev_low| / 255 (scene-cut measure)
+
+Temporal smoothing (low resolution): w = smoothing * clip(1 - d/tau, 0, 1)^2 where d is the
+local (5x5) mean absolute difference between this and the previous working-size input, and
+w = 0 everywhere on a scene cut (change > cut_threshold) or without state (valid = 0).
+state = cartoon + w * (prev_state - cartoon): only pixels whose input barely changed take the
+previous result, so moving content never drags a trail.
+
+Fast guided filter (Wu et al., CVPR 2018), per channel: A, b from the low-res pair
+(low, state) with box filters of radius R, averaged again, bilinearly upsampled to H x W and
+applied to the full-resolution guide: out = A*guide + b. The strength blend
+s*out + (1-s)*guide is folded into A and b at low resolution, so the full-resolution work is
+two 3-channel bilinear resizes, one multiply-add, a clip and a cast; the layout changes at full
+resolution are done on uint8.
+
+Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR]   (default assets/graphs)
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 18
+RADIUS = 1  # guided-filter box radius, in working-size pixels
+MOTION_RADIUS = 2  # smoothing: window of the local input-difference measure
+
+
+LK_STEPS = 2
+LK_MARGIN = 9  # border pixels left out of the motion sums (more than MAX_MOTION: warping blanks the border)
+MAX_MOTION = 8.0  # working-size px; beyond this the linearisation is meaningless anyway
+_INT_MAX = np.iinfo(np.int64).max
+
+
+def warp(n, src, motion, out):
+    """out(x) = src(x - motion), bilinear; motion [1,2] in px (dx, dy); beyond 1 px outside -> 0.
+
+    A tf_crop_and_resize Resize of the 1-px edge-padded source back to the source size, with the
+    crop box shifted by the motion, is an exact bilinear translation and runs several times
+    faster than GridSample on ONNX Runtime's CPU. (Without the padding the sizes would match and
+    ONNX Runtime would skip the resize as a no-op.) The crop box is one per tensor: batch 1.
+    """
+    n += [
+        helper.make_node("Pad", [src, "pad_hw1"], [out + "_pad"], mode="edge"),
+        helper.make_node("Shape", [src], [out + "_shape"]),
+        helper.make_node("Slice", [out + "_shape", "idx2", "idx_end"], [out + "_hw_i"]),  # [h,w]
+        helper.make_node("Cast", [out + "_hw_i"], [out + "_hw"], to=TensorProto.FLOAT),
+        helper.make_node("Add", [out + "_hw", "one"], [out + "_hw_p1"]),  # [h+1, w+1]
+        helper.make_node("Sub", [out + "_hw", "one"], [out + "_hw_m1"]),  # [h-1, w-1]
+        helper.make_node("Reshape", [motion, "shape_2"], [out + "_dxy"]),
+        helper.make_node("Gather", [out + "_dxy", "yx_order"], [out + "_dyx"], axis=0),  # [dy, dx]
+        # x_in_padded = x + 1 - d  =>  start = (1 - d) / (size + 1), span = (size - 1) / (size + 1)
+        helper.make_node("Sub", ["one", out + "_dyx"], [out + "_num"]),
+        helper.make_node("Div", [out + "_num", out + "_hw_p1"], [out + "_start"]),
+        helper.make_node("Div", [out + "_hw_m1", out + "_hw_p1"], [out + "_span"]),
+        helper.make_node("Add", [out + "_start", out + "_span"], [out + "_end"]),
+        helper.make_node("Concat", [out + "_start", out + "_end"], [out + "_roi"], axis=0),
+        helper.make_node("Resize", [out + "_pad", out + "_roi", "", out + "_hw_i"], [out], mode="linear",
+                         axes=[2, 3], coordinate_transformation_mode="tf_crop_and_resize",
+                         extrapolation_value=0.0),
+    ]
+    return out
+
+
+def crop(n, x, out, top, bottom, left, right):
+    """x[..., top:-bottom or end, left:-right or end] with static margins."""
+    def end(m):
+        return -m if m > 0 else _INT_MAX
+    n.append(helper.make_node("Slice", [x, out + "_s", out + "_e", "axes23"], [out]))
+    return [numpy_helper.from_array(np.array([top, left], np.int64), out + "_s"),
+            numpy_helper.from_array(np.array([end(bottom), end(right)], np.int64), out + "_e")]
+
+
+def lk_step(n, cur, prev_w, tag):
+    """One Lucas-Kanade step for a global translation: returns [N,2] (dx, dy) to add."""
+    m = LK_MARGIN
+    extra = []
+    n += [
+        helper.make_node("Add", [cur, prev_w], [tag + "_sum"]),
+        helper.make_node("Mul", [tag + "_sum", "half"], [tag + "_avg"]),
+        helper.make_node("Sub", [cur, prev_w], [tag + "_it_full"]),
+    ]
+    extra += crop(n, tag + "_avg", tag + "_xr", m, m, m + 1, m - 1)
+    extra += crop(n, tag + "_avg", tag + "_xl", m, m, m - 1, m + 1)
+    extra += crop(n, tag + "_avg", tag + "_yd", m + 1, m - 1, m, m)
+    extra += crop(n, tag + "_avg", tag + "_yu", m - 1, m + 1, m, m)
+    extra += crop(n, tag + "_it_full", tag + "_it", m, m, m, m)
+    n += [
+        helper.make_node("Sub", [tag + "_xr", tag + "_xl"], [tag + "_ix2"]),
+        helper.make_node("Sub", [tag + "_yd", tag + "_yu"], [tag + "_iy2"]),
+        helper.make_node("Mul", [tag + "_ix2", "half"], [tag + "_ix"]),
+        helper.make_node("Mul", [tag + "_iy2", "half"], [tag + "_iy"]),
+    ]
+    def ssum(a, b, name):
+        n.append(helper.make_node("Mul", [a, b], [name + "_p"]))
+        n.append(helper.make_node("ReduceSum", [name + "_p", "idx_123"], [name], keepdims=0))  # [N]
+    ix, iy, it = tag + "_ix", tag + "_iy", tag + "_it"
+    ssum(ix, ix, tag + "_sxx")
+    ssum(iy, iy, tag + "_syy")
+    ssum(ix, iy, tag + "_sxy")
+    ssum(ix, it, tag + "_sxt")
+    ssum(iy, it, tag + "_syt")
+    sxx, syy, sxy, sxt, syt = (tag + s for s in ["_sxx", "_syy", "_sxy", "_sxt", "_syt"])
+    n += [
+        helper.make_node("Mul", [sxx, syy], [tag + "_a"]),
+        helper.make_node("Mul", [sxy, sxy], [tag + "_b"]),
+        helper.make_node("Sub", [tag + "_a", tag + "_b"], [tag + "_det0"]),
+        helper.make_node("Add", [tag + "_det0", "one"], [tag + "_det"]),
+        # [Sxx Sxy; Sxy Syy] d = -[Sxt; Syt]
+        helper.make_node("Mul", [syy, sxt], [tag + "_c"]),
+        helper.make_node("Mul", [sxy, syt], [tag + "_d"]),
+        helper.make_node("Sub", [tag + "_d", tag + "_c"], [tag + "_nx"]),
+        helper.make_node("Mul", [sxx, syt], [tag + "_e"]),
+        helper.make_node("Mul", [sxy, sxt], [tag + "_f"]),
+        helper.make_node("Sub", [tag + "_f", tag + "_e"], [tag + "_ny"]),
+        helper.make_node("Div", [tag + "_nx", tag + "_det"], [tag + "_dx"]),
+        helper.make_node("Div", [tag + "_ny", tag + "_det"], [tag + "_dy"]),
+        helper.make_node("Unsqueeze", [tag + "_dx", "idx_last"], [tag + "_dx1"]),
+        helper.make_node("Unsqueeze", [tag + "_dy", "idx_last"], [tag + "_dy1"]),
+        helper.make_node("Concat", [tag + "_dx1", tag + "_dy1"], [tag + "_d_raw"], axis=1),  # [N,2]
+        helper.make_node("Clip", [tag + "_d_raw", "neg_max_motion", "max_motion"], [tag + "_delta"]),
+    ]
+    EXTRA_INITS.extend(extra)
+    return tag + "_delta"
+
+
+EXTRA_INITS = []
+
+
+def const(name, value, dtype=np.float32):
+    return numpy_helper.from_array(np.array(value, dtype=dtype), name)
+
+
+def box(nodes, x, out, radius):
+    """Edge-correct box mean (padding excluded from the count)."""
+    k = 2 * radius + 1
+    nodes.append(helper.make_node(
+        "AveragePool", [x], [out], kernel_shape=[k, k], strides=[1, 1],
+        pads=[radius] * 4, count_include_pad=0))
+
+
+def build_postprocess() -> onnx.ModelProto:
+    inits = [
+        const("zero", 0.0), const("one", 1.0), const("c255", 255.0), const("inv255", 1.0 / 255.0),
+        const("half", 0.5), const("sq255", 255.0 * 255.0),
+        const("idx0", [0], np.int64), const("idx1", [1], np.int64), const("idx2", [2], np.int64),
+        const("idx3", [3], np.int64), const("idx4", [4], np.int64), const("idx5", [5], np.int64),
+        const("hw_start", [1], np.int64), const("hw_end", [3], np.int64),
+        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("idx_last", [-1], np.int64), const("axes23", [2, 3], np.int64),
+        const("shape_2", [2], np.int64), const("yx_order", [1, 0], np.int64),
+        const("idx_end", [_INT_MAX], np.int64),
+        const("max_motion", MAX_MOTION), const("neg_max_motion", -MAX_MOTION),
+    ]
+    n = []
+    EXTRA_INITS.clear()
+    # Scalar parameters.
+    for i, name in enumerate(["smoothing", "strength", "cut_threshold", "valid", "tau", "eps"]):
+        n.append(helper.make_node("Gather", ["params", f"idx{i}"], [name], axis=0))
+
+    def to_nchw_float(src, dst):
+        n.append(helper.make_node("Cast", [src], [dst + "_f"], to=TensorProto.FLOAT))
+        n.append(helper.make_node("Transpose", [dst + "_f"], [dst], perm=[0, 3, 1, 2]))
+
+    to_nchw_float("low", "L")
+    to_nchw_float("prev_low", "P")
+    to_nchw_float("cartoon", "C")
+
+    # --- global motion: two Lucas-Kanade steps on blurred grey images (sub-pixel translation)
+    n += [
+        helper.make_node("ReduceMean", ["L", "idx1"], ["Lg"], keepdims=1),
+        helper.make_node("ReduceMean", ["P", "idx1"], ["Pg"], keepdims=1),
+    ]
+    box(n, "Lg", "Lb", 2)
+    box(n, "Pg", "Pb", 2)
+    d = None
+    for it in range(LK_STEPS):
+        warped = "Pb" if d is None else warp(n, "Pb", d, f"Pb_w{it}")
+        delta = lk_step(n, "Lb", warped, f"lk{it}")
+        if d is None:
+            d = delta
+        else:
+            n.append(helper.make_node("Add", [d, delta], [f"d_sum{it}"]))
+            d = f"d_sum{it}"
+    n += [
+        helper.make_node("Clip", [d, "neg_max_motion", "max_motion"], ["motion_raw"]),
+        # No motion without a previous frame.
+        helper.make_node("Mul", ["motion_raw", "valid"], ["motion"]),
+    ]
+    Pw = warp(n, "P", "motion", "P_warp")
+    Sw = warp(n, "prev_state", "motion", "S_warp")
+
+    # --- scene change and motion-adaptive weight (on the motion-compensated previous frame)
+    n += [
+        helper.make_node("Sub", ["L", Pw], ["d_raw"]),
+        helper.make_node("Abs", ["d_raw"], ["d_abs"]),
+        helper.make_node("ReduceMean", ["d_abs", "idx1"], ["d_mean"], keepdims=1),  # [N,1,h,w]
+        helper.make_node("Sub", ["L", "P"], ["c_raw"]),
+        helper.make_node("Abs", ["c_raw"], ["c_abs"]),
+        helper.make_node("Flatten", ["c_abs"], ["c_flat"], axis=1),  # [N, 3*h*w]
+        helper.make_node("ReduceMean", ["c_flat", "idx1"], ["change255"], keepdims=0),  # [N]
+        helper.make_node("Mul", ["change255", "inv255"], ["change"]),
+        helper.make_node("Less", ["change", "cut_threshold"], ["no_cut_b"]),
+        helper.make_node("Cast", ["no_cut_b"], ["no_cut"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["no_cut", "valid"], ["gate_n"]),
+        helper.make_node("Mul", ["gate_n", "smoothing"], ["wmax_n"]),
+        helper.make_node("Unsqueeze", ["wmax_n", "idx_123"], ["wmax"]),  # [N,1,1,1]
+    ]
+    inits.append(const("idx_123", [1, 2, 3], np.int64))
+    box(n, "d_mean", "d_local", MOTION_RADIUS)
+    n += [
+        helper.make_node("Div", ["d_local", "tau"], ["d_rel"]),
+        helper.make_node("Sub", ["one", "d_rel"], ["w_lin_raw"]),
+        helper.make_node("Clip", ["w_lin_raw", "zero", "one"], ["w_lin"]),
+        helper.make_node("Mul", ["w_lin", "w_lin"], ["w_sq"]),
+        helper.make_node("Mul", ["w_sq", "wmax"], ["w"]),  # [N,1,h,w]
+        helper.make_node("Sub", [Sw, "C"], ["s_delta"]),
+        helper.make_node("Mul", ["w", "s_delta"], ["s_step"]),
+        helper.make_node("Add", ["C", "s_step"], ["state"]),
+    ]
+
+    # --- fast guided filter at low resolution: guide I = L, filtering input p = state
+    n += [
+        helper.make_node("Mul", ["L", "state"], ["Ip"]),
+        helper.make_node("Mul", ["L", "L"], ["II"]),
+        helper.make_node("Concat", ["L", "state", "Ip", "II"], ["stack4"], axis=1),  # [N,12,h,w]
+    ]
+    box(n, "stack4", "means4", RADIUS)
+    n.append(helper.make_node("Split", ["means4"], ["mI", "mp", "mIp", "mII"], axis=1, num_outputs=4))
+    n += [
+        helper.make_node("Mul", ["mI", "mp"], ["mImp"]),
+        helper.make_node("Sub", ["mIp", "mImp"], ["cov"]),
+        helper.make_node("Mul", ["mI", "mI"], ["mI2"]),
+        helper.make_node("Sub", ["mII", "mI2"], ["var"]),
+        helper.make_node("Mul", ["eps", "sq255"], ["eps255"]),
+        helper.make_node("Add", ["var", "eps255"], ["var_eps"]),
+        helper.make_node("Div", ["cov", "var_eps"], ["A0"]),
+        helper.make_node("Mul", ["A0", "mI"], ["A0mI"]),
+        helper.make_node("Sub", ["mp", "A0mI"], ["b0"]),
+        helper.make_node("Concat", ["A0", "b0"], ["Ab0"], axis=1),
+    ]
+    box(n, "Ab0", "Ab_mean", RADIUS)
+    n.append(helper.make_node("Split", ["Ab_mean"], ["mA", "mb"], axis=1, num_outputs=2))
+    # strength blend folded in: A' = s*A + (1-s); b' = s*b + 0.5 (0.5: round on the final cast)
+    n += [
+        helper.make_node("Sub", ["one", "strength"], ["one_minus_s"]),
+        helper.make_node("Mul", ["mA", "strength"], ["sA"]),
+        helper.make_node("Add", ["sA", "one_minus_s"], ["A1"]),
+        helper.make_node("Mul", ["mb", "strength"], ["sb"]),
+        helper.make_node("Add", ["sb", "half"], ["b1"]),
+        helper.make_node("Shape", ["guide"], ["guide_shape"]),
+        helper.make_node("Slice", ["guide_shape", "hw_start", "hw_end"], ["HW"]),
+        # Two 3-channel resizes: splitting one 6-channel result costs a full-resolution copy.
+        helper.make_node("Resize", ["A1", "", "", "HW"], ["A_full"], mode="linear",
+                         axes=[2, 3], coordinate_transformation_mode="half_pixel"),
+        helper.make_node("Resize", ["b1", "", "", "HW"], ["b_full"], mode="linear",
+                         axes=[2, 3], coordinate_transformation_mode="half_pixel"),
+        # Transposing uint8 is 4x cheaper than transposing float.
+        helper.make_node("Transpose", ["guide"], ["guide_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Cast", ["guide_nchw"], ["G"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["A_full", "G"], ["AG"]),
+        helper.make_node("Add", ["AG", "b_full"], ["y"]),
+        helper.make_node("Clip", ["y", "zero", "c255"], ["y_clip"]),
+        helper.make_node("Cast", ["y_clip"], ["y_u8"], to=TensorProto.UINT8),
+        helper.make_node("Transpose", ["y_u8"], ["output"], perm=[0, 2, 3, 1]),
+    ]
+
+    u8 = TensorProto.UINT8
+    f32 = TensorProto.FLOAT
+    graph = helper.make_graph(
+        n,
+        "toonstream_postprocess",
+        [
+            helper.make_tensor_value_info("guide", u8, [1, "H", "W", 3]),
+            helper.make_tensor_value_info("low", u8, [1, "h", "w", 3]),
+            helper.make_tensor_value_info("cartoon", u8, [1, "h", "w", 3]),
+            helper.make_tensor_value_info("prev_low", u8, [1, "h", "w", 3]),
+            helper.make_tensor_value_info("prev_state", f32, [1, 3, "h", "w"]),
+            helper.make_tensor_value_info("params", f32, [6]),
+        ],
+        [
+            helper.make_tensor_value_info("output", u8, [1, "H", "W", 3]),
+            helper.make_tensor_value_info("state", f32, [1, 3, "h", "w"]),
+            helper.make_tensor_value_info("change", f32, [1]),
+            helper.make_tensor_value_info("motion", f32, [1, 2]),
+        ],
+        initializer=inits + EXTRA_INITS,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="toonstream-build-pipeline-graphs")
+    model.ir_version = 8
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def main() -> None:
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "graphs")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "postprocess.onnx")
+    onnx.save(build_postprocess(), path)
+    print(f"wrote {os.path.normpath(path)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { executionProviders } from '../engine/providers';
+import type { Device, Frame } from '../engine/types';
+import { repoRoot } from '../paths';
+
+export const POSTPROCESS_GRAPH = 'postprocess.onnx';
+
+/** Temporal state of one stream at working size. */
+export interface SmoothingState {
+  readonly low: Uint8Array;
+  /** Smoothed cartoon, float NCHW 0..255. */
+  readonly smoothed: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface PostprocessInput {
+  /** The frame at output size. */
+  readonly guide: Frame;
+  /** The frame at working size, as the generator saw it. */
+  readonly low: Frame;
+  readonly cartoon: Uint8Array;
+  readonly previous: SmoothingState | null;
+  readonly smoothing: number;
+  readonly strength: number;
+  readonly cutThreshold: number;
+  readonly motionTau: number;
+  readonly guidedEps: number;
+}
+
+export interface PostprocessOutput {
+  readonly frame: Frame;
+  readonly state: SmoothingState;
+  /** Mean absolute input change since the previous frame, 0..1 (0 without a previous frame). */
+  readonly change: number;
+}
+
+/**
+ * Runs assets/graphs/postprocess.onnx (temporal smoothing + fast guided upsampling + strength
+ * blend) in its own ONNX Runtime session on the model's device. The session is created on first
+ * use so createPipeline() can stay synchronous.
+ */
+export class Postprocessor {
+  private session: Promise<InferenceSession> | undefined;
+
+  constructor(
+    private readonly graphPath: string,
+    private readonly device: Device,
+    private readonly threads: number,
+  ) {}
+
+  static inDir(dir: string, device: Device, threads: number): Postprocessor {
+    return new Postprocessor(join(dir, POSTPROCESS_GRAPH), device, threads);
+  }
+
+  ready(): Promise<InferenceSession> {
+    if (!this.session) {
+      if (!existsSync(this.graphPath)) {
+        throw new Error(`${this.graphPath} is missing; build it with python3 scripts/graphs/build_pipeline_graphs.py`);
+      }
+      // TensorRT gains nothing on this small elementwise graph; CUDA keeps it beside the model.
+      const device = this.device === 'tensorrt' ? 'cuda' : this.device;
+      this.session = InferenceSession.create(this.graphPath, {
+        executionProviders: executionProviders(device),
+        intraOpNumThreads: this.threads,
+        graphOptimizationLevel: 'all',
+      });
+    }
+    return this.session;
+  }
+
+  async run(input: PostprocessInput): Promise<PostprocessOutput> {
+    const session = await this.ready();
+    const { guide, low } = input;
+    const lowDims = [1, low.height, low.width, 3];
+    const prev = input.previous && input.previous.width === low.width && input.previous.height === low.height
+      ? input.previous
+      : null;
+    const params = new Float32Array([
+      input.smoothing,
+      input.strength,
+      input.cutThreshold,
+      prev ? 1 : 0,
+      input.motionTau,
+      input.guidedEps,
+    ]);
+    const feeds = {
+      guide: new Tensor('uint8', guide.data, [1, guide.height, guide.width, 3]),
+      low: new Tensor('uint8', low.data, lowDims),
+      cartoon: new Tensor('uint8', input.cartoon, lowDims),
+      // Without state the graph ignores these (valid = 0); shapes must still match.
+      prev_low: new Tensor('uint8', prev ? prev.low : low.data, lowDims),
+      prev_state: new Tensor('float32', prev ? prev.smoothed : new Float32Array(3 * low.width * low.height), [
+        1,
+        3,
+        low.height,
+        low.width,
+      ]),
+      params: new Tensor('float32', params, [6]),
+    };
+    const out = await session.run(feeds);
+    const change = prev ? (out.change.data as Float32Array)[0] : 0;
+    return {
+      frame: { data: out.output.data as Uint8Array, width: guide.width, height: guide.height },
+      state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height },
+      change,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (!this.session) return;
+    const session = await this.session.catch(() => undefined);
+    this.session = undefined;
+    await session?.release();
+  }
+}
+
+/** assets/graphs of the repository. */
+export const defaultGraphsDir: string = join(repoRoot, 'assets', 'graphs');
