@@ -80,8 +80,9 @@ async function errorText(response: Response): Promise<string> {
 }
 
 function describe(card: ModelCard): string {
-  const params = card.params >= 1e6 ? `${(card.params / 1e6).toFixed(2)}M` : `${Math.round(card.params / 1e3)}k`;
-  return `${card.style} · ${card.kind} · ${params} params · ${card.gflopsAt256.toFixed(1)} GFLOPs@256 — ${card.description}`;
+  const params =
+    card.params >= 1e6 ? `${(card.params / 1e6).toFixed(2)}M` : card.params >= 1e3 ? `${Math.round(card.params / 1e3)}k` : String(card.params);
+  return `${card.style} · ${card.kind} · ${params} params · ${card.gflopsAt256 < 0.1 ? card.gflopsAt256.toPrecision(2) : card.gflopsAt256.toFixed(1)} GFLOPs@256 — ${card.description}`;
 }
 
 async function loadModels(): Promise<void> {

@@ -64,15 +64,23 @@ export interface Clip {
   readonly motions: Motion[];
 }
 
-/** A pan: the camera moves `step` px per frame to the right; content moves left. */
-export async function panClip(source: Frame, width: number, height: number, count: number, step: number, noise: number): Promise<Clip> {
+/**
+ * A pan: the camera moves `step` source px per frame to the right (content moves left), showing a
+ * cropWidth x cropHeight window scaled to width x height.
+ */
+export async function panClip(
+  source: Frame, width: number, height: number, count: number, step: number, noise: number,
+  cropWidth = width, cropHeight = height,
+): Promise<Clip> {
   const frames: Frame[] = [];
   const motions: Motion[] = [];
-  const top = Math.floor((source.height - height) / 2);
+  const top = Math.floor((source.height - cropHeight) / 2);
+  if (count * step + cropWidth > source.width || cropHeight > source.height) throw new RangeError('pan leaves the source image');
+  const shift = (step * width) / cropWidth;
   for (let t = 0; t < count; t++) {
-    const crop = { left: t * step, top, width, height };
+    const crop = { left: t * step, top, width: cropWidth, height: cropHeight };
     frames.push(addNoise(await cropResize(source, crop, width, height), noise, t + 1));
-    motions.push((x, y) => (x + step < width ? [x + step, y] : null));
+    motions.push((x, y) => (x + shift <= width - 1 ? [x + shift, y] : null));
   }
   return { frames, motions };
 }

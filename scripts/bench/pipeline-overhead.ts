@@ -1,0 +1,67 @@
+import { Registry } from 'prom-client';
+import { workingShape } from '../../src/pipeline/shapes';
+import { benchPipeline, drive, fixed, photo, pipelineModel } from './pipeline-common';
+import { summarize, timeRuns } from './stats';
+import type { BenchSection } from './types';
+
+const SIZES = [
+  { width: 640, height: 360 },
+  { width: 1280, height: 720 },
+] as const;
+const SECONDS = 6;
+
+/**
+ * Pipeline time per frame over pure inference time at the working size, measured in one run:
+ * sequential (1 frame in flight: latency) and pipelined (3 in flight: throughput).
+ */
+export const pipelineOverheadSection: BenchSection = {
+  name: 'pipeline-overhead',
+  description: 'pipeline time per frame / pure inference time (640x360 and 1280x720 output)',
+  async run(ctx) {
+    const model = pipelineModel(ctx);
+    const card = ctx.engine.models().find((m) => m.name === model)!;
+    const rows: string[][] = [];
+    const data: Array<Record<string, number | string>> = [];
+    for (const size of SIZES) {
+      ctx.log(`pipeline-overhead: ${model} ${size.width}x${size.height}`);
+      const frame = await photo(size.width, size.height);
+      const pipeline = benchPipeline(ctx, { metrics: new Registry() });
+      await pipeline.warmUp();
+      const ws = workingShape(size.width, size.height, card.input.workingShortSide, Math.max(pipeline.config.bucketMultiple, card.input.multipleOf));
+      const low = await photo(ws.width, ws.height);
+      const inferOnce = (): Promise<unknown> => ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height });
+      const stream = pipeline.openStream({ model, mode: 'offline', outputWidth: size.width, outputHeight: size.height });
+      const submitOnce = (): Promise<unknown> => stream.submit(frame);
+      // Interleave so both see the same machine load.
+      const inf: number[] = [];
+      const seq: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        inf.push(...(await timeRuns(inferOnce, Math.ceil(ctx.runs / 3), round === 0 ? 3 : 1)));
+        seq.push(...(await timeRuns(submitOnce, Math.ceil(ctx.runs / 3), round === 0 ? 3 : 1)));
+      }
+      const thr = await drive([stream], frame, SECONDS * 1000, 3);
+      const infAfter = summarize(await timeRuns(inferOnce, Math.ceil(ctx.runs / 3), 1));
+      const i = summarize(inf);
+      const infMedian = (i.median * inf.length + infAfter.median * infAfter.runs) / (inf.length + infAfter.runs);
+      const s = summarize(seq);
+      const perFrame = thr.ms / thr.frames;
+      data.push({
+        model, output: `${size.width}x${size.height}`, working: `${ws.width}x${ws.height}`,
+        inferenceMedianMs: infMedian, sequentialMedianMs: s.median, sequentialP95Ms: s.p95, pipelinedMsPerFrame: perFrame,
+        sequentialRatio: s.median / infMedian, pipelinedRatio: perFrame / infMedian,
+      });
+      rows.push([
+        `${size.width}x${size.height}`, `${ws.width}x${ws.height}`, fixed(infMedian), fixed(s.median), fixed(s.p95),
+        fixed(perFrame), fixed(s.median / infMedian, 2), fixed(perFrame / infMedian, 2),
+      ]);
+      await pipeline.close();
+    }
+    return {
+      title: `Pipeline overhead (${model}; smoothing and guided upsampling on)`,
+      columns: ['output', 'working', 'inference median ms', 'pipeline 1-in-flight median ms', 'p95 ms', 'pipeline 3-in-flight ms/frame', 'ratio 1-in-flight', 'ratio 3-in-flight'],
+      rows,
+      notes: ['ratio = pipeline time per frame / engine.run() median at the working size, measured interleaved in one run'],
+      data,
+    };
+  },
+};
