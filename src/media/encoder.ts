@@ -31,8 +31,14 @@ const COPYABLE_AUDIO: Record<OutputFormat, ReadonlySet<string>> = {
   webm: new Set(['opus', 'vorbis']),
 };
 
+/** The audio codec a result will carry, and whether it is the input's stream copied as-is. */
+export function outputAudio(format: OutputFormat, codec: string): { readonly codec: string; readonly copied: boolean } {
+  if (COPYABLE_AUDIO[format].has(codec)) return { codec, copied: true };
+  return { codec: format === 'mp4' ? 'aac' : 'opus', copied: false };
+}
+
 export function audioArgs(format: OutputFormat, codec: string): string[] {
-  if (COPYABLE_AUDIO[format].has(codec)) return ['-c:a', 'copy'];
+  if (outputAudio(format, codec).copied) return ['-c:a', 'copy'];
   return format === 'mp4' ? ['-c:a', 'aac', '-b:a', '192k'] : ['-c:a', 'libopus', '-b:a', '128k'];
 }
 

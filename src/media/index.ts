@@ -4,7 +4,7 @@ export { probeVideo } from './probe';
 export { checkLimits, type MediaLimits } from './limits';
 export { outputGeometry, DEFAULT_MAX_OUTPUT_HEIGHT, MIN_OUTPUT_HEIGHT, MAX_OUTPUT_HEIGHT, type OutputGeometry } from './geometry';
 export { decodeFrames, type DecodeOptions } from './decoder';
-export { FrameEncoder, DEFAULT_CRF, CRF_RANGE, type EncodeOptions } from './encoder';
+export { FrameEncoder, DEFAULT_CRF, CRF_RANGE, outputAudio, type EncodeOptions } from './encoder';
 export { transcode, temporaryPath, type FrameSink, type TranscodeOptions, type TranscodeProgress, type TranscodeResult } from './transcode';
 export { rationalValue, formatRational } from './rational';
 export type { MediaInfo, VideoStreamInfo, AudioStreamInfo, Rational, OutputFormat } from './types';
