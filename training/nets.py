@@ -1,0 +1,143 @@
+"""Generators and discriminators.
+
+Generator: the White-box Cartoonization U-Net (no normalisation layers, additive skips, LeakyReLU,
+tanh output), in two sizes sharing one input/output contract:
+
+- ``fast``: 16 base channels and depthwise-separable residual blocks (~0.11M params, ~2.3 GFLOPs at
+  256x256) for real time on a 2-core CPU;
+- ``hq``: 32 base channels and full residual blocks (~1.47M params, ~16 GFLOPs at 256x256), the
+  White-box size, for GPUs and uploads.
+
+The generator is stride-4 internally; it takes any size whose sides are multiples of 4. The export
+wrapper pads other sizes inside the ONNX graph and crops back.
+
+Discriminators: PatchGAN with spectral normalisation (LSGAN objective), as in CartoonGAN and
+White-box; one for RGB (edge-promoting), one for surfaces (guided-filtered), one for textures (gray).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+STRIDE = 4
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    channels: int
+    res_blocks: int
+    separable: bool
+
+
+GENERATOR_SPECS: dict[str, GeneratorSpec] = {
+    "fast": GeneratorSpec(channels=16, res_blocks=4, separable=True),
+    "hq": GeneratorSpec(channels=32, res_blocks=4, separable=False),
+}
+
+
+def _act() -> nn.Module:
+    return nn.LeakyReLU(0.2, inplace=True)
+
+
+def _conv(cin: int, cout: int, k: int = 3, stride: int = 1, separable: bool = False) -> nn.Module:
+    pad = k // 2
+    if separable and cin == cout and k > 1:
+        return nn.Sequential(
+            nn.Conv2d(cin, cin, k, stride, pad, groups=cin, padding_mode="reflect"),
+            nn.Conv2d(cin, cout, 1),
+        )
+    return nn.Conv2d(cin, cout, k, stride, pad, padding_mode="reflect")
+
+
+class ResBlock(nn.Module):
+    def __init__(self, ch: int, separable: bool) -> None:
+        super().__init__()
+        self.body = nn.Sequential(_conv(ch, ch, separable=separable), _act(), _conv(ch, ch, separable=separable))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class UNetGenerator(nn.Module):
+    """Photo in [-1,1] (N,3,H,W), H and W multiples of 4 -> cartoon in [-1,1] of the same shape."""
+
+    def __init__(self, spec: GeneratorSpec) -> None:
+        super().__init__()
+        c = spec.channels
+        self.spec = spec
+        self.enc0 = nn.Sequential(_conv(3, c, 7), _act())
+        self.enc1 = nn.Sequential(_conv(c, c, 3, 2), _act(), _conv(c, 2 * c), _act())
+        self.enc2 = nn.Sequential(_conv(2 * c, 2 * c, 3, 2), _act(), _conv(2 * c, 4 * c), _act())
+        self.res = nn.Sequential(*[ResBlock(4 * c, spec.separable) for _ in range(spec.res_blocks)])
+        self.bottleneck = nn.Sequential(_conv(4 * c, 2 * c), _act())
+        self.dec1 = nn.Sequential(_conv(2 * c, 2 * c), _act(), _conv(2 * c, c), _act())
+        self.dec0 = nn.Sequential(_conv(c, c), _act(), _conv(c, 3, 7))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        e0 = self.enc0(x)
+        e1 = self.enc1(e0)
+        e2 = self.enc2(e1)
+        b = self.bottleneck(self.res(e2))
+        d1 = F.interpolate(b, scale_factor=2.0, mode="bilinear", align_corners=False)
+        d1 = self.dec1(d1 + e1)
+        d0 = F.interpolate(d1, scale_factor=2.0, mode="bilinear", align_corners=False)
+        return torch.tanh(self.dec0(d0 + e0))
+
+
+def build_generator(kind: str) -> UNetGenerator:
+    if kind not in GENERATOR_SPECS:
+        raise ValueError(f"unknown generator kind {kind!r}; expected one of {sorted(GENERATOR_SPECS)}")
+    return UNetGenerator(GENERATOR_SPECS[kind])
+
+
+class PatchDiscriminator(nn.Module):
+    """Spectral-norm PatchGAN: one real/fake score per ~22 px receptive patch."""
+
+    def __init__(self, in_channels: int = 3, channels: int = 32) -> None:
+        super().__init__()
+        c = channels
+
+        def sn(m: nn.Conv2d) -> nn.Module:
+            return spectral_norm(m)
+
+        self.net = nn.Sequential(
+            sn(nn.Conv2d(in_channels, c, 3, 2, 1)), _act(),
+            sn(nn.Conv2d(c, c, 3, 1, 1)), _act(),
+            sn(nn.Conv2d(c, 2 * c, 3, 2, 1)), _act(),
+            sn(nn.Conv2d(2 * c, 2 * c, 3, 1, 1)), _act(),
+            sn(nn.Conv2d(2 * c, 4 * c, 3, 2, 1)), _act(),
+            sn(nn.Conv2d(4 * c, 1, 1)),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def conv_gflops(model: nn.Module, height: int = 256, width: int = 256) -> float:
+    """Convolution GFLOPs for one frame, counting a multiply-add as 2 FLOPs."""
+    total = 0
+
+    def hook(module: nn.Module, _inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        nonlocal total
+        assert isinstance(module, nn.Conv2d)
+        k = module.kernel_size[0] * module.kernel_size[1]
+        per_output = k * module.in_channels // module.groups
+        total += 2 * per_output * output.numel()
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, nn.Conv2d)]
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, 3, height, width))
+    finally:
+        for h in handles:
+            h.remove()
+    return total / 1e9

@@ -1,0 +1,159 @@
+"""Generator/discriminator contracts, losses, a short real training run and the ONNX export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+import pytest
+import skimage.data
+import torch
+
+from training import losses as L
+from training.data.edges import edge_smooth
+from training.export import FrameContract, export_onnx, load_generator, write_card
+from training.nets import PatchDiscriminator, build_generator, conv_gflops, count_params
+from training.targets import cartoon_target, write_rgb
+from training.train import TrainConfig, Trainer
+
+torch.set_num_threads(2)
+
+
+@pytest.mark.parametrize("kind", ["fast", "hq"])
+def test_generator_keeps_shape_and_range(kind: str) -> None:
+    g = build_generator(kind)
+    x = torch.rand(2, 3, 64, 96) * 2 - 1
+    with torch.no_grad():
+        y = g(x)
+    assert y.shape == x.shape
+    assert float(y.min()) >= -1.0 and float(y.max()) <= 1.0
+
+
+def test_generator_budgets() -> None:
+    fast, hq = build_generator("fast"), build_generator("hq")
+    assert count_params(fast) <= 1_000_000
+    assert conv_gflops(fast) <= 2.5
+    assert count_params(hq) >= 1_400_000  # White-box scale
+
+
+def test_discriminator_scores_patches() -> None:
+    d = PatchDiscriminator(3)
+    assert d(torch.zeros(2, 3, 128, 128)).shape == (2, 1, 16, 16)
+    assert PatchDiscriminator(1)(torch.zeros(1, 1, 64, 64)).shape == (1, 1, 8, 8)
+
+
+def test_every_loss_is_finite_with_gradients() -> None:
+    g = build_generator("fast")
+    d3, d1 = PatchDiscriminator(3), PatchDiscriminator(1)
+    photo = torch.rand(2, 3, 64, 64) * 2 - 1
+    fake = g(photo)
+    terms = {
+        "adv_edge": L.lsgan_g_loss(d3(fake)),
+        "adv_surface": L.lsgan_g_loss(d3(L.surface(fake))),
+        "adv_texture": L.lsgan_g_loss(d1(L.random_colour_gray(fake))),
+        "structure": L.structure_loss(fake),
+        "tv": L.total_variation(fake),
+        "content": L.content_loss(fake, photo),
+        "d": L.lsgan_d_loss(d3(photo), [d3(fake.detach())]),
+    }
+    for name, loss in terms.items():
+        assert torch.isfinite(loss), name
+        params = list(d3.parameters()) if name == "d" else list(g.parameters())
+        grads = torch.autograd.grad(loss, params, allow_unused=True, retain_graph=True)
+        assert any(gr is not None and float(gr.abs().sum()) > 0 for gr in grads), f"{name} has no gradient"
+
+
+def test_surface_is_smoother_than_input() -> None:
+    x = torch.rand(1, 3, 64, 64) * 2 - 1
+    assert float(L.total_variation(L.surface(x))) < float(L.total_variation(x))
+
+
+def _photos() -> list[np.ndarray]:
+    imgs = [skimage.data.astronaut(), skimage.data.chelsea(), skimage.data.coffee(), skimage.data.rocket()]
+    out = []
+    for img in imgs:
+        img = cv2.resize(img, (160, 128), interpolation=cv2.INTER_AREA)
+        out += [img, img[:, ::-1].copy()]
+    return out  # 8 photos
+
+
+def _cartoon(i: int) -> np.ndarray:
+    """Flat-colour shapes with black outlines: a genuine (if simple) cartoon image."""
+    rng = np.random.default_rng(i)
+    img = np.full((128, 128, 3), rng.integers(120, 255, 3), np.uint8)
+    for _ in range(4):
+        c = tuple(int(v) for v in rng.integers(0, 255, 3))
+        center = tuple(int(v) for v in rng.integers(20, 108, 2))
+        cv2.circle(img, center, int(rng.integers(10, 30)), c, -1)
+        cv2.circle(img, center, int(rng.integers(10, 30)), (0, 0, 0), 2)
+    return img
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("data")
+    for i, photo in enumerate(_photos()):
+        write_rgb(root / "targets" / f"p{i}.photo.png", photo)
+        write_rgb(root / "targets" / f"p{i}.png", cartoon_target(photo, "outline"))
+    for i in range(8):
+        c = _cartoon(i)
+        write_rgb(root / "cartoon" / f"c{i}.png", c)
+        write_rgb(root / "cartoon-smooth" / f"c{i}.png", edge_smooth(c))
+    return root
+
+
+def _config(root: Path, run_dir: Path, **kw: object) -> TrainConfig:
+    base = dict(
+        name="t", style="outline", generator="fast", targets=str(root / "targets"), cartoons=str(root / "cartoon"),
+        cartoons_smooth=str(root / "cartoon-smooth"), run_dir=str(run_dir), crop=64, batch=4, init_steps=10,
+        steps=12, threads=2, checkpoint_every=5, sample_every=1000, log_every=5,
+    )
+    base.update(kw)
+    return TrainConfig(**base)  # type: ignore[arg-type]
+
+
+def test_training_steps_lower_the_loss(tiny_dataset: Path, tmp_path: Path) -> None:
+    trainer = Trainer(_config(tiny_dataset, tmp_path / "run", init_steps=60, steps=60, lr_g=1e-3), torch.device("cpu"))
+    first = np.mean([trainer.train_step()["target_l1"] for _ in range(3)])
+    for _ in range(50):
+        trainer.train_step()
+    last = np.mean([trainer.train_step()["target_l1"] for _ in range(5)])
+    assert last < first * 0.8
+
+
+def test_adversarial_phase_runs_and_resumes(tiny_dataset: Path, tmp_path: Path) -> None:
+    cfg = _config(tiny_dataset, tmp_path / "run")
+    trainer = Trainer(cfg, torch.device("cpu"))
+    trainer.run(max_minutes=None)
+    assert trainer.step == 12
+    rows = (tmp_path / "run" / "losses.csv").read_text().splitlines()
+    assert any(",adv," in r for r in rows) and "d_edge" in rows[-2]
+    resumed = Trainer(_config(tiny_dataset, tmp_path / "run", steps=14), torch.device("cpu"))
+    assert resumed.step == 12
+    logs = resumed.train_step()
+    assert all(np.isfinite(v) for v in logs.values()) and "g_edge" in logs
+
+
+def test_onnx_export_matches_pytorch_on_odd_sizes(tiny_dataset: Path, tmp_path: Path) -> None:
+    trainer = Trainer(_config(tiny_dataset, tmp_path / "run", steps=3), torch.device("cpu"))
+    trainer.run(max_minutes=None)
+    generator, state = load_generator(tmp_path / "run" / "checkpoint.pt")
+    out = tmp_path / "models"
+    export_onnx(generator, out / "t.onnx")
+    export_onnx(load_generator(tmp_path / "run" / "checkpoint.pt")[0], out / "t.fp16.onnx", fp16=True)
+    card = write_card("t", state, generator, out, has_fp16=True)
+    assert '"kind": "fast"' in card.read_text()
+    reference = FrameContract(generator).eval()
+    rng = np.random.default_rng(0)
+    photo = cv2.resize(skimage.data.astronaut(), (341, 257))
+    for name in ("t.onnx", "t.fp16.onnx"):
+        session = ort.InferenceSession(str(out / name), providers=["CPUExecutionProvider"])
+        for frames in (photo[None], rng.integers(0, 256, (2, 31, 45, 3), dtype=np.uint8)):
+            got = session.run(None, {"image": frames})[0]
+            with torch.no_grad():
+                want = reference(torch.from_numpy(frames)).numpy()
+            assert got.dtype == np.uint8 and got.shape == frames.shape
+            assert np.abs(got.astype(int) - want.astype(int)).max() <= 2, name
+        assert (out / name).stat().st_size <= 10 * 1024 * 1024
