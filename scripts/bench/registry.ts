@@ -5,6 +5,7 @@ import { pipelineFlickerSection } from './pipeline-flicker';
 import { pipelineHdSection } from './pipeline-hd';
 import { pipelineOverheadSection } from './pipeline-overhead';
 import type { BenchSection } from './types';
+import { videoFileSection } from './video-file';
 
 /** Every bench section, in run order. Add a section: one file in scripts/bench/, one line here. */
 export const sections: readonly BenchSection[] = [
@@ -14,4 +15,5 @@ export const sections: readonly BenchSection[] = [
   pipelineBatchingSection,
   pipelineHdSection,
   pipelineFlickerSection,
+  videoFileSection,
 ];
