@@ -8,6 +8,10 @@ NCHW -> 3x3 depthwise blur (seeded jitter on the weights) -> posterise to 4 leve
 It is a test fixture only: it makes images visibly flatter and outlined, nothing more.
 
 Usage: python scripts/make-test-model.py [OUT_DIR]   (default test/fixtures/models)
+       python scripts/make-test-model.py --stand-in DIR
+The second form writes a random-weight plain conv net with the compute of a small cartoon
+generator (~3.8 GFLOPs at 256x256) for measuring serving overhead at a realistic model cost. Its
+output is black-box noise: it is for benchmarks only and is never committed or served as a model.
 """
 import json
 import os
@@ -95,6 +99,57 @@ def build_float_io() -> onnx.ModelProto:
     return model
 
 
+def build_stand_in(seed: int = 11, width: int = 16, depth: int = 12) -> onnx.ModelProto:
+    rng = np.random.default_rng(seed)
+    inits = [numpy_helper.from_array(np.array(1.0 / 255.0, np.float32), "inv255"),
+             numpy_helper.from_array(np.array(255.0, np.float32), "c255"),
+             numpy_helper.from_array(np.array(0.0, np.float32), "zero"),
+             numpy_helper.from_array(np.array(1.0, np.float32), "one")]
+    nodes = [helper.make_node("Cast", ["input"], ["x_f"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["x_f", "inv255"], ["x01"]),
+             helper.make_node("Transpose", ["x01"], ["h0"], perm=[0, 3, 1, 2])]
+    chans = [3] + [width] * depth + [3]
+    for i in range(len(chans) - 1):
+        cin, cout = chans[i], chans[i + 1]
+        w = rng.normal(0, (2.0 / (9 * cin)) ** 0.5, size=(cout, cin, 3, 3)).astype(np.float32)
+        inits += [numpy_helper.from_array(w, f"w{i}"), numpy_helper.from_array(np.zeros(cout, np.float32), f"b{i}")]
+        nodes.append(helper.make_node("Conv", [f"h{i}", f"w{i}", f"b{i}"], [f"c{i}"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+        act = "Relu" if i < len(chans) - 2 else "Sigmoid"
+        nodes.append(helper.make_node(act, [f"c{i}"], [f"h{i + 1}"]))
+    last = f"h{len(chans) - 1}"
+    nodes += [helper.make_node("Clip", [last, "zero", "one"], ["clipped"]),
+              helper.make_node("Transpose", ["clipped"], ["y_nhwc"], perm=[0, 2, 3, 1]),
+              helper.make_node("Mul", ["y_nhwc", "c255"], ["y255"]),
+              helper.make_node("Round", ["y255"], ["y_round"]),
+              helper.make_node("Cast", ["y_round"], ["output"], to=TensorProto.UINT8)]
+    graph = helper.make_graph(nodes, "standin-conv16",
+                              [helper.make_tensor_value_info("input", TensorProto.UINT8, ["N", "H", "W", 3])],
+                              [helper.make_tensor_value_info("output", TensorProto.UINT8, ["N", "H", "W", 3])],
+                              initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def write_stand_in(out_dir: str) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    model = build_stand_in()
+    onnx.save(model, os.path.join(out_dir, "standin-conv16.onnx"))
+    convs = [i for i in model.graph.initializer if len(i.dims) == 4]
+    params = int(sum(np.prod(i.dims) for i in model.graph.initializer if i.name.startswith(("w", "b"))))
+    macs = sum(int(np.prod(i.dims)) for i in convs) * 256 * 256
+    c = card(model)
+    c.update({"name": "standin-conv16", "style": "none (random weights)", "kind": "hq",
+              "description": "Benchmark stand-in with random weights: the compute of a small generator, "
+                             "no cartoon look. Never ship or serve it as a model.",
+              "files": {"fp32": "standin-conv16.onnx"}, "params": params, "gflopsAt256": round(2 * macs / 1e9, 2)})
+    with open(os.path.join(out_dir, "standin-conv16.json"), "w") as f:
+        json.dump(c, f, indent=2)
+        f.write("\n")
+    print(f"wrote standin-conv16.onnx and .json in {out_dir} ({c['gflopsAt256']} GFLOPs at 256x256)")
+
+
 def card(model: onnx.ModelProto) -> dict:
     params = int(sum(np.prod(i.dims) for i in model.graph.initializer if len(i.dims) == 4))
     # multiply-adds of the two convs per pixel (3*9 depthwise + 1*27 edge), 2 FLOPs each
@@ -117,6 +172,9 @@ def card(model: onnx.ModelProto) -> dict:
 
 
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--stand-in":
+        write_stand_in(sys.argv[2])
+        return
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test", "fixtures", "models")
     os.makedirs(out_dir, exist_ok=True)
