@@ -74,8 +74,9 @@ class OrtEngine implements OnnxEngine {
   }
 
   async run(model: string, batch: FrameBatch): Promise<FrameBatch> {
+    if (this.closed) throw new Error('the engine is closed');
     const loaded = this.byName.get(model);
-    if (!loaded || this.closed) throw new UnknownModelError(model, [...this.byName.keys()]);
+    if (!loaded) throw new UnknownModelError(model, [...this.byName.keys()]);
     return loaded.session.run(batch, (seconds) => this.metrics.observe(model, batch.n, seconds));
   }
 

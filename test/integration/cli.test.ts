@@ -104,6 +104,18 @@ describe('toonstream CLI (built bin)', () => {
     expectOneLineError(await toonstream(args, env), message);
   });
 
+  it('serve on a port in use fails with one line naming the port', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const r = await toonstream(['serve', '--port', String(port), '--host', '127.0.0.1'], { LOG_LEVEL: 'silent' });
+      expectOneLineError(r, new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1; set PORT or --port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('image with no model installed fails with the no-model message', async () => {
     const r = await toonstream(['image', astronautJpeg, join(tempDir(), 'x.jpg')], { TOONSTREAM_MODELS_DIR: tempDir() });
     expectOneLineError(r, /No model is installed in /);

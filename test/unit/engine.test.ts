@@ -129,6 +129,12 @@ describe('engine loading failures', () => {
     await engine.close();
   });
 
+  it('refuses runs after close()', async () => {
+    const engine = await createEngine({ modelsDir: fixtureModelsDir, registry: freshRegistry() });
+    await engine.close();
+    await expect(engine.run('tiny-test', { data: new Uint8Array(12), n: 1, height: 2, width: 2 })).rejects.toThrow('the engine is closed');
+  });
+
   it('starts with no model from an empty or absent directory', async () => {
     const empty = await createEngine({ modelsDir: tempDir(), registry: freshRegistry() });
     expect(empty.models()).toEqual([]);

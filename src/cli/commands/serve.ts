@@ -4,7 +4,7 @@ import { buildServer } from '../../http';
 import { createLogger } from '../../logging';
 import { defaultRegistry } from '../../metrics';
 import { ENGINE_OPTIONS } from '../args';
-import type { Command } from '../command';
+import { CliError, type Command } from '../command';
 import { configFrom, openEngine } from '../runtime';
 
 export const serveCommand: Command = {
@@ -24,7 +24,17 @@ export const serveCommand: Command = {
       io.stderr.write(`toonstream: ${message}\n`);
     }
     const app = buildServer({ config, engine, logger, registry: defaultRegistry });
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      await engine.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`port ${config.port} is already in use on ${config.host}; set PORT or --port`);
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new CliError(`cannot listen on host "${config.host}" (${code}); set HOST or --host`);
+      if (code === 'EACCES') throw new CliError(`no permission to listen on port ${config.port}; use a port above 1023`);
+      throw error;
+    }
     logger.info(
       { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`, device: engine.device },
       'toonstream is serving',
