@@ -44,36 +44,51 @@ MOTION_RADIUS = 2  # smoothing: window of the local input-difference measure
 LK_STEPS = 2
 LK_MARGIN = 9  # border pixels left out of the motion sums (more than MAX_MOTION: warping blanks the border)
 MAX_MOTION = 8.0  # working-size px; beyond this the linearisation is meaningless anyway
+MAX_ZOOM = 0.05  # relative scale change per frame
 _INT_MAX = np.iinfo(np.int64).max
 
 
+class Ops:
+    """Appends nodes with generated names: ops.Mul(x, y) -> output name."""
+
+    def __init__(self, nodes, prefix):
+        self.nodes = nodes
+        self.prefix = prefix
+        self.count = 0
+
+    def __getattr__(self, op):
+        def make(*inputs, **attrs):
+            self.count += 1
+            out = f"{self.prefix}_{op.lower()}{self.count}"
+            self.nodes.append(helper.make_node(op, list(inputs), [out], **attrs))
+            return out
+        return make
+
+
 def warp(n, src, motion, out):
-    """out(x) = src(x - motion), bilinear; motion [1,2] in px (dx, dy); beyond 1 px outside -> 0.
+    """out(x) = src(x_prev), x_prev = (1 - k) x + k c - d per axis (c: centre), bilinear; beyond
+    1 px outside -> 0. motion [3] = (dx, dy, k): translation in px and zoom about the centre.
 
     A tf_crop_and_resize Resize of the 1-px edge-padded source back to the source size, with the
-    crop box shifted by the motion, is an exact bilinear translation and runs several times
-    faster than GridSample on ONNX Runtime's CPU. (Without the padding the sizes would match and
-    ONNX Runtime would skip the resize as a no-op.) The crop box is one per tensor: batch 1.
+    crop box moved and scaled by the motion, is exactly this warp and runs several times faster
+    than GridSample on ONNX Runtime's CPU. (Without the padding the sizes could match and ONNX
+    Runtime would skip the resize as a no-op.) The crop box is one per tensor: batch 1.
     """
-    n += [
-        helper.make_node("Pad", [src, "pad_hw1"], [out + "_pad"], mode="edge"),
-        helper.make_node("Shape", [src], [out + "_shape"]),
-        helper.make_node("Slice", [out + "_shape", "idx2", "idx_end"], [out + "_hw_i"]),  # [h,w]
-        helper.make_node("Cast", [out + "_hw_i"], [out + "_hw"], to=TensorProto.FLOAT),
-        helper.make_node("Add", [out + "_hw", "one"], [out + "_hw_p1"]),  # [h+1, w+1]
-        helper.make_node("Sub", [out + "_hw", "one"], [out + "_hw_m1"]),  # [h-1, w-1]
-        helper.make_node("Reshape", [motion, "shape_2"], [out + "_dxy"]),
-        helper.make_node("Gather", [out + "_dxy", "yx_order"], [out + "_dyx"], axis=0),  # [dy, dx]
-        # x_in_padded = x + 1 - d  =>  start = (1 - d) / (size + 1), span = (size - 1) / (size + 1)
-        helper.make_node("Sub", ["one", out + "_dyx"], [out + "_num"]),
-        helper.make_node("Div", [out + "_num", out + "_hw_p1"], [out + "_start"]),
-        helper.make_node("Div", [out + "_hw_m1", out + "_hw_p1"], [out + "_span"]),
-        helper.make_node("Add", [out + "_start", out + "_span"], [out + "_end"]),
-        helper.make_node("Concat", [out + "_start", out + "_end"], [out + "_roi"], axis=0),
-        helper.make_node("Resize", [out + "_pad", out + "_roi", "", out + "_hw_i"], [out], mode="linear",
-                         axes=[2, 3], coordinate_transformation_mode="tf_crop_and_resize",
-                         extrapolation_value=0.0),
-    ]
+    o = Ops(n, out)
+    pad = o.Pad(src, "pad_hw1", mode="edge")
+    hw_i = o.Slice(o.Shape(src), "idx2", "idx_end")  # [h, w] int64
+    hw = o.Cast(hw_i, to=TensorProto.FLOAT)
+    dyx = o.Gather(motion, "yx_order", axis=0)  # [dy, dx]
+    k = o.Gather(motion, "idx2", axis=0)  # [1]
+    centre = o.Div(o.Sub(hw, "one"), "two")  # [(h-1)/2, (w-1)/2]
+    hw_p1 = o.Add(hw, "one")
+    # x_in_padded = x_prev + 1 = start*(size+1) + x*(end-start)*(size+1)/(size-1)
+    start = o.Div(o.Add(o.Sub(o.Mul(k, centre), dyx), "one"), hw_p1)
+    span = o.Div(o.Mul(o.Sub("one", k), o.Sub(hw, "one")), hw_p1)
+    roi = o.Concat(start, o.Add(start, span), axis=0)
+    n.append(helper.make_node("Resize", [pad, roi, "", hw_i], [out], mode="linear", axes=[2, 3],
+                              coordinate_transformation_mode="tf_crop_and_resize",
+                              extrapolation_value=0.0))
     return out
 
 
@@ -82,61 +97,65 @@ def crop(n, x, out, top, bottom, left, right):
     def end(m):
         return -m if m > 0 else _INT_MAX
     n.append(helper.make_node("Slice", [x, out + "_s", out + "_e", "axes23"], [out]))
-    return [numpy_helper.from_array(np.array([top, left], np.int64), out + "_s"),
-            numpy_helper.from_array(np.array([end(bottom), end(right)], np.int64), out + "_e")]
+    EXTRA_INITS.extend([numpy_helper.from_array(np.array([top, left], np.int64), out + "_s"),
+                        numpy_helper.from_array(np.array([end(bottom), end(right)], np.int64), out + "_e")])
+    return out
 
 
 def lk_step(n, cur, prev_w, tag):
-    """One Lucas-Kanade step for a global translation: returns [N,2] (dx, dy) to add."""
+    """One Lucas-Kanade step for a global translation + zoom (dx, dy, k); returns [3] to add.
+
+    Displacement u(x) = d + k (x - c); brightness constancy linearised: It = -(Ix ux + Iy uy),
+    least squares over the interior (3x3 normal equations, solved by cofactors). The zoom is
+    estimated on coordinates normalised by R = (w-1)/2 to keep float32 sums in range.
+    """
     m = LK_MARGIN
-    extra = []
-    n += [
-        helper.make_node("Add", [cur, prev_w], [tag + "_sum"]),
-        helper.make_node("Mul", [tag + "_sum", "half"], [tag + "_avg"]),
-        helper.make_node("Sub", [cur, prev_w], [tag + "_it_full"]),
-    ]
-    extra += crop(n, tag + "_avg", tag + "_xr", m, m, m + 1, m - 1)
-    extra += crop(n, tag + "_avg", tag + "_xl", m, m, m - 1, m + 1)
-    extra += crop(n, tag + "_avg", tag + "_yd", m + 1, m - 1, m, m)
-    extra += crop(n, tag + "_avg", tag + "_yu", m - 1, m + 1, m, m)
-    extra += crop(n, tag + "_it_full", tag + "_it", m, m, m, m)
-    n += [
-        helper.make_node("Sub", [tag + "_xr", tag + "_xl"], [tag + "_ix2"]),
-        helper.make_node("Sub", [tag + "_yd", tag + "_yu"], [tag + "_iy2"]),
-        helper.make_node("Mul", [tag + "_ix2", "half"], [tag + "_ix"]),
-        helper.make_node("Mul", [tag + "_iy2", "half"], [tag + "_iy"]),
-    ]
-    def ssum(a, b, name):
-        n.append(helper.make_node("Mul", [a, b], [name + "_p"]))
-        n.append(helper.make_node("ReduceSum", [name + "_p", "idx_123"], [name], keepdims=0))  # [N]
-    ix, iy, it = tag + "_ix", tag + "_iy", tag + "_it"
-    ssum(ix, ix, tag + "_sxx")
-    ssum(iy, iy, tag + "_syy")
-    ssum(ix, iy, tag + "_sxy")
-    ssum(ix, it, tag + "_sxt")
-    ssum(iy, it, tag + "_syt")
-    sxx, syy, sxy, sxt, syt = (tag + s for s in ["_sxx", "_syy", "_sxy", "_sxt", "_syt"])
-    n += [
-        helper.make_node("Mul", [sxx, syy], [tag + "_a"]),
-        helper.make_node("Mul", [sxy, sxy], [tag + "_b"]),
-        helper.make_node("Sub", [tag + "_a", tag + "_b"], [tag + "_det0"]),
-        helper.make_node("Add", [tag + "_det0", "one"], [tag + "_det"]),
-        # [Sxx Sxy; Sxy Syy] d = -[Sxt; Syt]
-        helper.make_node("Mul", [syy, sxt], [tag + "_c"]),
-        helper.make_node("Mul", [sxy, syt], [tag + "_d"]),
-        helper.make_node("Sub", [tag + "_d", tag + "_c"], [tag + "_nx"]),
-        helper.make_node("Mul", [sxx, syt], [tag + "_e"]),
-        helper.make_node("Mul", [sxy, sxt], [tag + "_f"]),
-        helper.make_node("Sub", [tag + "_f", tag + "_e"], [tag + "_ny"]),
-        helper.make_node("Div", [tag + "_nx", tag + "_det"], [tag + "_dx"]),
-        helper.make_node("Div", [tag + "_ny", tag + "_det"], [tag + "_dy"]),
-        helper.make_node("Unsqueeze", [tag + "_dx", "idx_last"], [tag + "_dx1"]),
-        helper.make_node("Unsqueeze", [tag + "_dy", "idx_last"], [tag + "_dy1"]),
-        helper.make_node("Concat", [tag + "_dx1", tag + "_dy1"], [tag + "_d_raw"], axis=1),  # [N,2]
-        helper.make_node("Clip", [tag + "_d_raw", "neg_max_motion", "max_motion"], [tag + "_delta"]),
-    ]
-    EXTRA_INITS.extend(extra)
-    return tag + "_delta"
+    o = Ops(n, tag)
+    avg = o.Mul(o.Add(cur, prev_w), "half")
+    it = crop(n, o.Sub(cur, prev_w), tag + "_it", m, m, m, m)
+    ix = o.Mul(o.Sub(crop(n, avg, tag + "_xr", m, m, m + 1, m - 1), crop(n, avg, tag + "_xl", m, m, m - 1, m + 1)), "half")
+    iy = o.Mul(o.Sub(crop(n, avg, tag + "_yd", m + 1, m - 1, m, m), crop(n, avg, tag + "_yu", m - 1, m + 1, m, m)), "half")
+    # Normalised coordinates of the interior pixels, relative to the centre.
+    hw = o.Cast(o.Slice(o.Shape(cur), "idx2", "idx_end"), to=TensorProto.FLOAT)  # [h, w]
+    h = o.Squeeze(o.Gather(hw, "idx0", axis=0))  # scalars
+    w = o.Squeeze(o.Gather(hw, "idx1", axis=0))
+    radius = o.Div(o.Sub(w, "one"), "two")
+    xs = o.Range("margin", o.Sub(w, "margin"), "one")
+    ys = o.Range("margin", o.Sub(h, "margin"), "one")
+    xn = o.Reshape(o.Div(o.Sub(xs, radius), radius), "shape_row")  # [1,1,1,w']
+    yc = o.Div(o.Sub(h, "one"), "two")
+    yn = o.Reshape(o.Div(o.Sub(ys, yc), radius), "shape_col")  # [1,1,h',1]
+    ir = o.Add(o.Mul(ix, xn), o.Mul(iy, yn))
+
+    def ssum(x, y):
+        return o.ReduceSum(o.Mul(x, y), "idx_0123", keepdims=0)  # scalar
+
+    a = o.Add(ssum(ix, ix), "one")
+    b = ssum(ix, iy)
+    c = ssum(ix, ir)
+    d = o.Add(ssum(iy, iy), "one")
+    e = ssum(iy, ir)
+    f = o.Add(ssum(ir, ir), "one")
+    r1 = o.Neg(ssum(ix, it))
+    r2 = o.Neg(ssum(iy, it))
+    r3 = o.Neg(ssum(ir, it))
+    # Cofactors of the symmetric matrix [[a,b,c],[b,d,e],[c,e,f]].
+    c11 = o.Sub(o.Mul(d, f), o.Mul(e, e))
+    c12 = o.Sub(o.Mul(c, e), o.Mul(b, f))
+    c13 = o.Sub(o.Mul(b, e), o.Mul(c, d))
+    c22 = o.Sub(o.Mul(a, f), o.Mul(c, c))
+    c23 = o.Sub(o.Mul(b, c), o.Mul(a, e))
+    c33 = o.Sub(o.Mul(a, d), o.Mul(b, b))
+    det = o.Add(o.Add(o.Mul(a, c11), o.Mul(b, c12)), o.Mul(c, c13))
+
+    def dot3(x, y, z):
+        return o.Div(o.Add(o.Add(o.Mul(x, r1), o.Mul(y, r2)), o.Mul(z, r3)), det)
+
+    dx = dot3(c11, c12, c13)
+    dy = dot3(c12, c22, c23)
+    k = o.Div(dot3(c13, c23, c33), radius)  # per pixel
+    delta = o.Concat(o.Unsqueeze(dx, "idx0"), o.Unsqueeze(dy, "idx0"), o.Unsqueeze(k, "idx0"), axis=0)
+    return o.Max(o.Min(delta, "motion_max"), "motion_min")  # Clip takes scalar bounds only
 
 
 EXTRA_INITS = []
@@ -161,10 +180,14 @@ def build_postprocess() -> onnx.ModelProto:
         const("idx0", [0], np.int64), const("idx1", [1], np.int64), const("idx2", [2], np.int64),
         const("idx3", [3], np.int64), const("idx4", [4], np.int64), const("idx5", [5], np.int64),
         const("hw_start", [1], np.int64), const("hw_end", [3], np.int64),
-        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("idx_last", [-1], np.int64), const("axes23", [2, 3], np.int64),
-        const("shape_2", [2], np.int64), const("yx_order", [1, 0], np.int64),
+        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("axes23", [2, 3], np.int64),
+        const("yx_order", [1, 0], np.int64),
         const("idx_end", [_INT_MAX], np.int64),
-        const("max_motion", MAX_MOTION), const("neg_max_motion", -MAX_MOTION),
+        const("motion_max", [MAX_MOTION, MAX_MOTION, MAX_ZOOM]),
+        const("motion_min", [-MAX_MOTION, -MAX_MOTION, -MAX_ZOOM]),
+        const("two", 2.0), const("margin", float(LK_MARGIN)),
+        const("shape_row", [1, 1, 1, -1], np.int64), const("shape_col", [1, 1, -1, 1], np.int64),
+        const("idx_0123", [0, 1, 2, 3], np.int64),
     ]
     n = []
     EXTRA_INITS.clear()
@@ -180,7 +203,7 @@ def build_postprocess() -> onnx.ModelProto:
     to_nchw_float("prev_low", "P")
     to_nchw_float("cartoon", "C")
 
-    # --- global motion: two Lucas-Kanade steps on blurred grey images (sub-pixel translation)
+    # --- global motion: two Lucas-Kanade steps on blurred grey images (sub-pixel translation + zoom)
     n += [
         helper.make_node("ReduceMean", ["L", "idx1"], ["Lg"], keepdims=1),
         helper.make_node("ReduceMean", ["P", "idx1"], ["Pg"], keepdims=1),
@@ -197,12 +220,14 @@ def build_postprocess() -> onnx.ModelProto:
             n.append(helper.make_node("Add", [d, delta], [f"d_sum{it}"]))
             d = f"d_sum{it}"
     n += [
-        helper.make_node("Clip", [d, "neg_max_motion", "max_motion"], ["motion_raw"]),
+        helper.make_node("Min", [d, "motion_max"], ["motion_hi"]),
+        helper.make_node("Max", ["motion_hi", "motion_min"], ["motion_raw"]),
         # No motion without a previous frame.
-        helper.make_node("Mul", ["motion_raw", "valid"], ["motion"]),
+        helper.make_node("Mul", ["motion_raw", "valid"], ["motion_flat"]),
+        helper.make_node("Unsqueeze", ["motion_flat", "idx0"], ["motion"]),  # [1,3] output
     ]
-    Pw = warp(n, "P", "motion", "P_warp")
-    Sw = warp(n, "prev_state", "motion", "S_warp")
+    Pw = warp(n, "P", "motion_flat", "P_warp")
+    Sw = warp(n, "prev_state", "motion_flat", "S_warp")
 
     # --- scene change and motion-adaptive weight (on the motion-compensated previous frame)
     n += [
@@ -296,7 +321,7 @@ def build_postprocess() -> onnx.ModelProto:
             helper.make_tensor_value_info("output", u8, [1, "H", "W", 3]),
             helper.make_tensor_value_info("state", f32, [1, 3, "h", "w"]),
             helper.make_tensor_value_info("change", f32, [1]),
-            helper.make_tensor_value_info("motion", f32, [1, 2]),
+            helper.make_tensor_value_info("motion", f32, [1, 3]),
         ],
         initializer=inits + EXTRA_INITS,
     )

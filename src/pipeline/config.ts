@@ -66,7 +66,7 @@ export function defaultPipelineConfig(device: Device): Omit<ResolvedPipelineConf
     cutThreshold: 0.12,
     motionTau: 16,
     guidedEps: 1e-3,
-    postprocessThreads: gpu ? 1 : 0,
+    postprocessThreads: gpu ? 1 : 2,
   };
 }
 
