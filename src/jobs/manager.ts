@@ -47,6 +47,7 @@ export class JobManager {
   private readonly listeners = new Map<string, Set<JobListener>>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private started = false;
   readonly layout: DataLayout;
   private readonly store: JobStore;
 
@@ -64,6 +65,7 @@ export class JobManager {
   async start(): Promise<void> {
     await this.recover();
     await this.sweep();
+    this.started = true;
     const every = Math.min(Math.max(this.config.retentionS * 100, 1000), 10 * 60_000);
     this.sweepTimer = setInterval(() => void this.sweep().catch((err: unknown) => this.log.error({ err }, 'retention sweep failed')), every);
     this.sweepTimer.unref();
@@ -200,7 +202,7 @@ export class JobManager {
   }
 
   private pump(): void {
-    while (!this.closed && this.active.size < this.config.concurrency) {
+    while (this.started && !this.closed && this.active.size < this.config.concurrency) {
       const job = this.store.claimNext();
       if (!job) return;
       this.run(job);

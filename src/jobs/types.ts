@@ -5,7 +5,7 @@ export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'failed',
 
 export interface JobOptions {
   readonly model: string;
-  /** Output height; undefined keeps the input's (at most 1080). */
+  /** Output height; undefined keeps the input's size (short side at most 1080). */
   readonly height?: number;
   /** 0..1 blend of cartoon over the original. */
   readonly strength: number;

@@ -14,13 +14,15 @@ export interface OutputGeometry {
 const even = (x: number): number => Math.max(2, 2 * Math.round(x / 2));
 
 /**
- * Output size: the upright (autorotated) input size, scaled to `height` (default: the input's,
- * at most 1080), keeping the aspect ratio. yuv420p needs even sizes, so both sides are rounded
- * to the nearest even number (641x359 becomes 642x360).
+ * Output size: the upright (autorotated) input size, scaled to `height` when given, else kept
+ * up to "1080p" (the short side at most 1080, so a 1080x1920 phone video stays as it is),
+ * keeping the aspect ratio. yuv420p needs even sizes, so both sides are rounded to the nearest
+ * even number (641x359 becomes 642x360).
  */
 export function outputGeometry(info: MediaInfo, height?: number): OutputGeometry {
   const v = info.video;
-  const target = height ?? Math.min(v.displayHeight, DEFAULT_MAX_OUTPUT_HEIGHT);
+  const short = Math.min(v.displayWidth, v.displayHeight);
+  const target = height ?? (v.displayHeight * Math.min(short, DEFAULT_MAX_OUTPUT_HEIGHT)) / short;
   const h = even(target);
   const w = even((v.displayWidth * h) / v.displayHeight);
   const swapped = v.rotation === 90 || v.rotation === 270;

@@ -27,7 +27,7 @@ export interface TranscodeOptions {
   /** Final path; written under a temporary name in the same folder and renamed when complete. */
   readonly output: string;
   readonly format: OutputFormat;
-  /** Output height (default: the input's, at most 1080). */
+  /** Output height (default: the input's size, short side at most 1080). */
   readonly height?: number;
   readonly crf?: number;
   /** Opens the frame stream once the output size is known (the pipeline upsamples to it). */

@@ -21,7 +21,7 @@ export const processCommand: Command = {
   summary: 'cartoonize a video file, keeping its sound (MP4/H.264, or WebM/VP9)',
   usage: 'IN OUT [--model NAME] [--height H] [--strength S] [--format mp4|webm] [--crf N]',
   details: [
-    '  --height H          output height in px, 16-2160 (default: the input\'s, at most 1080)',
+    '  --height H          output height in px, 16-2160 (default: the input\'s, short side at most 1080)',
     '  --strength S        0-1, blend of the cartoon over the original (default 1)',
     '  --format F          mp4 (H.264) or webm (VP9); default from OUT\'s extension, else mp4',
     '  --crf N             quality, lower is better: x264 0-51 (default 20), VP9 0-63 (default 32)',
