@@ -24,7 +24,7 @@ const CHROMIUM_ARGS = [
 ];
 
 async function serve(modelsDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const config = loadConfig({ TOONSTREAM_MODELS_DIR: modelsDir });
+  const config = loadConfig({ TOONSTREAM_MODELS_DIR: modelsDir, TOONSTREAM_DATA_DIR: mkdtempSync(join(tmpdir(), 'toonstream-data-')) });
   const registry = new Registry();
   const logger = pino({ level: 'silent' });
   const engine = await createEngine({ modelsDir: config.modelsDir, registry, logger });

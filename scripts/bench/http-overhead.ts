@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -21,7 +23,9 @@ export const httpOverheadSection: BenchSection = {
     const jpeg = readFileSync(BENCH_PHOTO);
     const { data: frame, info } = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const logger = pino({ level: 'silent' });
-    const app = buildServer({ config: ctx.config, engine: ctx.engine, logger, registry: new Registry() });
+    // A private data dir: the server's other plugins (jobs) must not touch the real one.
+    const config = { ...ctx.config, dataDir: mkdtempSync(join(tmpdir(), 'toonstream-bench-')) };
+    const app = buildServer({ config, engine: ctx.engine, logger, registry: new Registry() });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const rows: string[][] = [];

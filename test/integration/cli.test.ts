@@ -28,7 +28,7 @@ interface Result {
 async function toonstream(args: string[], env: Record<string, string> = {}): Promise<Result> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', TOONSTREAM_DATA_DIR: tempDir(), ...env },
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr };
@@ -124,7 +124,7 @@ describe('toonstream CLI (built bin)', () => {
   it('serve starts, answers /healthz with the models, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
-      env: { PATH: process.env.PATH ?? '', TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', TOONSTREAM_DATA_DIR: tempDir(), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

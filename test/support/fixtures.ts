@@ -17,8 +17,14 @@ export const silentLogger = (): Logger => pino({ level: 'silent' });
 /** A fresh metrics registry, so tests never share metric state. */
 export const freshRegistry = (): Registry => new Registry();
 
+/** Config for a test server: the fixture model, one thread, and a private data dir (never <repo>/data). */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', ...env });
+  return loadConfig({
+    TOONSTREAM_MODELS_DIR: fixtureModelsDir,
+    TOONSTREAM_THREADS: '1',
+    TOONSTREAM_DATA_DIR: tempDir('toonstream-data-'),
+    ...env,
+  });
 }
 
 export function tempDir(prefix = 'toonstream-test-'): string {
