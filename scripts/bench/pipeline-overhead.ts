@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { Postprocessor, defaultGraphsDir } from '../../src/pipeline/postprocess';
 import { workingShape } from '../../src/pipeline/shapes';
 import { benchPipeline, drive, fixed, photo, pipelineModel } from './pipeline-common';
 import { summarize, timeRuns } from './stats';
@@ -7,8 +9,9 @@ import type { BenchSection } from './types';
 const SIZES = [
   { width: 640, height: 360 },
   { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
 ] as const;
-const SECONDS = 6;
+const SECONDS = 5;
 
 /**
  * Pipeline time per frame over pure inference time at the working size, measured in one run:
@@ -16,7 +19,7 @@ const SECONDS = 6;
  */
 export const pipelineOverheadSection: BenchSection = {
   name: 'pipeline-overhead',
-  description: 'pipeline time per frame / pure inference time (640x360 and 1280x720 output)',
+  description: 'pipeline time per frame / pure inference time (640x360, 1280x720, 1920x1080 output)',
   async run(ctx) {
     const model = pipelineModel(ctx);
     const card = ctx.engine.models().find((m) => m.name === model)!;
@@ -40,6 +43,12 @@ export const pipelineOverheadSection: BenchSection = {
         seq.push(...(await timeRuns(submitOnce, Math.ceil(ctx.runs / 3), round === 0 ? 3 : 1)));
       }
       const thr = await drive([stream], frame, SECONDS * 1000, 3);
+      const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), ctx.engine.device, pipeline.config.postprocessThreads);
+      const cartoon = (await ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height })).data;
+      const postOnce = (): Promise<unknown> =>
+        post.run({ guide: frame, low, cartoon, previous: null, smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3 });
+      const postMs = summarize(await timeRuns(postOnce, Math.ceil(ctx.runs / 2), 2)).median;
+      await post.close();
       const infAfter = summarize(await timeRuns(inferOnce, Math.ceil(ctx.runs / 3), 1));
       const i = summarize(inf);
       const infMedian = (i.median * inf.length + infAfter.median * infAfter.runs) / (inf.length + infAfter.runs);
@@ -48,17 +57,17 @@ export const pipelineOverheadSection: BenchSection = {
       data.push({
         model, output: `${size.width}x${size.height}`, working: `${ws.width}x${ws.height}`,
         inferenceMedianMs: infMedian, sequentialMedianMs: s.median, sequentialP95Ms: s.p95, pipelinedMsPerFrame: perFrame,
-        sequentialRatio: s.median / infMedian, pipelinedRatio: perFrame / infMedian,
+        sequentialRatio: s.median / infMedian, pipelinedRatio: perFrame / infMedian, postprocessMedianMs: postMs,
       });
       rows.push([
         `${size.width}x${size.height}`, `${ws.width}x${ws.height}`, fixed(infMedian), fixed(s.median), fixed(s.p95),
-        fixed(perFrame), fixed(s.median / infMedian, 2), fixed(perFrame / infMedian, 2),
+        fixed(perFrame), fixed(s.median / infMedian, 2), fixed(perFrame / infMedian, 2), fixed(postMs),
       ]);
       await pipeline.close();
     }
     return {
       title: `Pipeline overhead (${model}; smoothing and guided upsampling on)`,
-      columns: ['output', 'working', 'inference median ms', 'pipeline 1-in-flight median ms', 'p95 ms', 'pipeline 3-in-flight ms/frame', 'ratio 1-in-flight', 'ratio 3-in-flight'],
+      columns: ['output', 'working', 'inference median ms', 'pipeline 1-in-flight median ms', 'p95 ms', 'pipeline 3-in-flight ms/frame', 'ratio 1-in-flight', 'ratio 3-in-flight', 'post graph alone ms'],
       rows,
       notes: ['ratio = pipeline time per frame / engine.run() median at the working size, measured interleaved in one run'],
       data,

@@ -42,8 +42,8 @@ MOTION_RADIUS = 2  # smoothing: window of the local input-difference measure
 
 
 LK_STEPS = 2
-LK_MARGIN = 9  # border pixels left out of the motion sums (more than MAX_MOTION: warping blanks the border)
-MAX_MOTION = 8.0  # working-size px; beyond this the linearisation is meaningless anyway
+LK_MARGIN = 7  # half-size border pixels left out of the motion sums (> MAX_MOTION: warping blanks the border)
+MAX_MOTION = 6.0  # half-size px per step; beyond this the linearisation is meaningless anyway
 MAX_ZOOM = 0.05  # relative scale change per frame
 _INT_MAX = np.iinfo(np.int64).max
 
@@ -185,7 +185,7 @@ def build_postprocess() -> onnx.ModelProto:
         const("idx_end", [_INT_MAX], np.int64),
         const("motion_max", [MAX_MOTION, MAX_MOTION, MAX_ZOOM]),
         const("motion_min", [-MAX_MOTION, -MAX_MOTION, -MAX_ZOOM]),
-        const("two", 2.0), const("margin", float(LK_MARGIN)),
+        const("two", 2.0), const("margin", float(LK_MARGIN)), const("half_to_full", [2.0, 2.0, 1.0]),
         const("shape_row", [1, 1, 1, -1], np.int64), const("shape_col", [1, 1, -1, 1], np.int64),
         const("idx_0123", [0, 1, 2, 3], np.int64),
     ]
@@ -204,12 +204,15 @@ def build_postprocess() -> onnx.ModelProto:
     to_nchw_float("cartoon", "C")
 
     # --- global motion: two Lucas-Kanade steps on blurred grey images (sub-pixel translation + zoom)
+    # Estimated at half the working size (4x fewer pixels; LK stays sub-pixel accurate there).
     n += [
         helper.make_node("ReduceMean", ["L", "idx1"], ["Lg"], keepdims=1),
         helper.make_node("ReduceMean", ["P", "idx1"], ["Pg"], keepdims=1),
+        helper.make_node("AveragePool", ["Lg"], ["Lh"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("AveragePool", ["Pg"], ["Ph"], kernel_shape=[2, 2], strides=[2, 2]),
     ]
-    box(n, "Lg", "Lb", 2)
-    box(n, "Pg", "Pb", 2)
+    box(n, "Lh", "Lb", 1)
+    box(n, "Ph", "Pb", 1)
     d = None
     for it in range(LK_STEPS):
         warped = "Pb" if d is None else warp(n, "Pb", d, f"Pb_w{it}")
@@ -221,7 +224,9 @@ def build_postprocess() -> onnx.ModelProto:
             d = f"d_sum{it}"
     n += [
         helper.make_node("Min", [d, "motion_max"], ["motion_hi"]),
-        helper.make_node("Max", ["motion_hi", "motion_min"], ["motion_raw"]),
+        helper.make_node("Max", ["motion_hi", "motion_min"], ["motion_half"]),
+        # Half-size px -> working px for the translation; the zoom is scale-free.
+        helper.make_node("Mul", ["motion_half", "half_to_full"], ["motion_raw"]),
         # No motion without a previous frame.
         helper.make_node("Mul", ["motion_raw", "valid"], ["motion_flat"]),
         helper.make_node("Unsqueeze", ["motion_flat", "idx0"], ["motion"]),  # [1,3] output
