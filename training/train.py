@@ -208,7 +208,7 @@ class Trainer:
             self.opt_d.step()
             logs.update(d_edge=d_loss_edge.item(), d_surface=d_loss_surface.item(), d_texture=d_loss_texture.item())
 
-        g_loss = w.target * F.l1_loss(fake, target)
+        g_loss = w.target * L.target_loss(fake, target)
         logs["target_l1"] = F.l1_loss(fake, target).item()
         content = L.content_loss(fake, photo)
         g_loss = g_loss + w.content * content

@@ -56,6 +56,7 @@ def test_every_loss_is_finite_with_gradients() -> None:
         "structure": L.structure_loss(fake),
         "tv": L.total_variation(fake),
         "content": L.content_loss(fake, photo),
+        "target": L.target_loss(fake, photo.flip(3)),
         "d": L.lsgan_d_loss(d3(photo), [d3(fake.detach())]),
     }
     for name, loss in terms.items():
