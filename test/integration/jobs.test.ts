@@ -311,7 +311,7 @@ describe('cancel and delete', () => {
     expect(early.json.error).toMatch(/running/);
     const pgrep = (): string[] => {
       try {
-        return execFileSync('pgrep', ['-f', `${id}.upload`], { encoding: 'utf8' }).trim().split('\n');
+        return execFileSync('pgrep', ['-f', '--', `${id}.upload`], { encoding: 'utf8' }).trim().split('\n');
       } catch {
         return [];
       }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Frame } from '../../src/engine/types';
 import type { StreamResult } from '../../src/pipeline/types';
 import { MediaError, probeVideo, transcode, type FrameSink, type MediaInfo, type OutputFormat } from '../../src/media';
-import { badInputs, facts, makeClip, meanAbsDiff, rgbFrames, type ClipSpec } from './media-helpers';
+import { badInputs, facts, ffmpeg, makeClip, meanAbsDiff, rgbFrames, type ClipSpec } from './media-helpers';
 
 /** A stand-in for the pipeline with a known answer: the photographic negative. */
 function invertingSink(): FrameSink & { close(): void } {
@@ -91,6 +91,25 @@ describe('transcode through a frame stream', () => {
     const [b] = rgbFrames(out, w, h, 1);
     expect(meanAbsDiff(inverted(a as Buffer), b as Buffer)).toBeLessThan(12);
     expect(meanAbsDiff(a as Buffer, b as Buffer)).toBeGreaterThan(40);
+  });
+
+  test('variable frame rate input is resampled to its average rate, same duration', async () => {
+    const input = join(outDir, 'vfr.mp4');
+    // Keep 3 frames of every 5: irregular gaps, r_frame_rate 30 but average 18.6.
+    ffmpeg([
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=2', '-f', 'lavfi', '-i', 'sine=duration=2',
+      '-vf', "select='lt(mod(n\\,5)\\,3)'", '-vsync', 'vfr', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', input,
+    ]);
+    const info = await probeVideo(input);
+    expect(info.video.variableFrameRate).toBe(true);
+    const { out } = await run(input);
+    const i = facts(input);
+    const o = facts(out);
+    expect(o.rFrameRate).toBe(`${info.video.frameRate.num}/${info.video.frameRate.den}`);
+    const frameS = info.video.frameRate.den / info.video.frameRate.num;
+    expect(Math.abs(o.durationS - i.durationS)).toBeLessThanOrEqual(frameS + 1e-3);
+    expect(Math.abs(o.frames - i.frames)).toBeLessThanOrEqual(1);
+    expect(o.hasAudio).toBe(true);
   });
 
   test('keeps a non-square pixel aspect ratio', async () => {
