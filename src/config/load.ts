@@ -15,6 +15,7 @@ export const DEFAULTS = {
   interOpThreads: 1,
   maxBodyBytes: 20 * 1024 * 1024,
   maxPixels: 40_000_000,
+  maxInferPixels: 4_200_000,
   logLevel: 'info' as LogLevel,
 } as const;
 
@@ -47,6 +48,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   const defaultModel = pick(env, 'TOONSTREAM_DEFAULT_MODEL');
   const maxBody = pick(env, 'TOONSTREAM_MAX_BODY_BYTES');
   const maxPixels = pick(env, 'TOONSTREAM_MAX_PIXELS');
+  const maxInferPixels = pick(env, 'TOONSTREAM_MAX_INFER_PIXELS');
   const dataDir = pick(env, 'TOONSTREAM_DATA_DIR');
   const logLevel = pick(env, 'LOG_LEVEL', { value: flags.logLevel, name: '--log-level' });
 
@@ -60,6 +62,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     defaultModel: defaultModel ? parseNonEmpty(defaultModel.what, defaultModel.raw) : undefined,
     maxBodyBytes: maxBody ? parseByteSize(maxBody.what, maxBody.raw) : DEFAULTS.maxBodyBytes,
     maxPixels: maxPixels ? parseCount(maxPixels.what, maxPixels.raw) : DEFAULTS.maxPixels,
+    maxInferPixels: maxInferPixels ? parseCount(maxInferPixels.what, maxInferPixels.raw) : DEFAULTS.maxInferPixels,
     dataDir: dataDir ? resolve(parseNonEmpty(dataDir.what, dataDir.raw)) : defaultDataDir,
     logLevel: logLevel ? parseChoice(logLevel.what, logLevel.raw, LOG_LEVELS) : DEFAULTS.logLevel,
   };

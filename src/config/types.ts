@@ -15,6 +15,8 @@ export interface Config {
   readonly defaultModel: string | undefined;
   readonly maxBodyBytes: number;
   readonly maxPixels: number;
+  /** Images above this many pixels are cartoonized downscaled, then resized back. */
+  readonly maxInferPixels: number;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
 }

@@ -9,6 +9,11 @@ export interface CartoonizeOptions {
   readonly maxPixels: number;
   /** Output format; defaults to the input's. */
   readonly format?: ImageFormat;
+  /**
+   * Largest frame handed to the model. Bigger images run downscaled and the cartoon is resized
+   * back to the input size, which bounds inference time and the graph's activation memory.
+   */
+  readonly maxInferPixels?: number;
 }
 
 export interface CartoonizedImage {
@@ -17,6 +22,9 @@ export interface CartoonizedImage {
   readonly inputFormat: ImageFormat;
   readonly width: number;
   readonly height: number;
+  /** The size the model ran at (the input size unless maxInferPixels made it smaller). */
+  readonly inferenceWidth: number;
+  readonly inferenceHeight: number;
   readonly timings: { readonly decodeMs: number; readonly inferenceMs: number; readonly encodeMs: number };
 }
 
@@ -42,15 +50,23 @@ function encoder(image: Sharp, format: ImageFormat): Sharp {
   }
 }
 
-/** Reads width/height from the header only; rejects non-images and oversize images. */
-async function checkHeader(input: Buffer, maxPixels: number): Promise<ImageFormat> {
+interface Header {
+  readonly format: ImageFormat;
+  /** Size after EXIF orientation. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Reads the size from the header only; rejects non-images and oversize images. */
+async function checkHeader(input: Buffer, maxPixels: number): Promise<Header> {
   if (input.length === 0) throw new ImageError(400, 'empty body: send a JPEG, PNG or WebP image');
   const format = sniffFormat(input);
   if (format === undefined) throw new ImageError(415, 'the data is not a JPEG, PNG or WebP image');
   let width: number | undefined;
   let height: number | undefined;
+  let orientation: number | undefined;
   try {
-    ({ width, height } = await sharp(input, { limitInputPixels: false }).metadata());
+    ({ width, height, orientation } = await sharp(input, { limitInputPixels: false }).metadata());
   } catch (error) {
     throw decodeFailure(format, error);
   }
@@ -61,22 +77,40 @@ async function checkHeader(input: Buffer, maxPixels: number): Promise<ImageForma
       `image is ${width}x${height} (${megapixels(width * height)}); the limit is ${megapixels(maxPixels)} (TOONSTREAM_MAX_PIXELS)`,
     );
   }
-  return format;
+  // EXIF orientations 5-8 are quarter turns: width and height swap.
+  return orientation !== undefined && orientation >= 5
+    ? { format, width: height, height: width }
+    : { format, width, height };
+}
+
+/** The largest size with the same aspect ratio and at most maxPixels pixels. */
+export function fitPixels(width: number, height: number, maxPixels: number | undefined): { width: number; height: number } {
+  if (maxPixels === undefined || width * height <= maxPixels) return { width, height };
+  const scale = Math.sqrt(maxPixels / (width * height));
+  const h = Math.max(1, Math.floor(height * scale));
+  // A side clamped up to 1 px (extreme aspect ratios) must not push the other past the cap.
+  const w = Math.max(1, Math.min(Math.floor(width * scale), Math.floor(maxPixels / h)));
+  return { width: w, height: h };
 }
 
 /**
  * Cartoonizes one encoded image: header check, decode (EXIF orientation applied, alpha dropped,
- * sRGB), one engine run at full size, encode. The result has the (oriented) input's size.
+ * sRGB; downscaled when above maxInferPixels), one engine run, encode (resized back up when it was
+ * downscaled). The result has the (oriented) input's size.
  */
 export async function cartoonizeImage(engine: Engine, input: Buffer, options: CartoonizeOptions): Promise<CartoonizedImage> {
-  const inputFormat = await checkHeader(input, options.maxPixels);
+  const header = await checkHeader(input, options.maxPixels);
+  const inputFormat = header.format;
   const format = options.format ?? inputFormat;
+  const infer = fitPixels(header.width, header.height, options.maxInferPixels);
+  const downscaled = infer.width !== header.width || infer.height !== header.height;
 
   let t = process.hrtime.bigint();
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' })
-      .rotate()
+    let image = sharp(input, { limitInputPixels: options.maxPixels, failOn: 'warning' }).rotate();
+    if (downscaled) image = image.resize(infer.width, infer.height, { fit: 'fill' });
+    raw = await image
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
@@ -93,6 +127,17 @@ export async function cartoonizeImage(engine: Engine, input: Buffer, options: Ca
   const inferenceMs = msSince(t);
 
   t = process.hrtime.bigint();
-  const data = await encoder(sharp(out.data, { raw: { width, height, channels: 3 } }), format).toBuffer();
-  return { data, format, inputFormat, width, height, timings: { decodeMs, inferenceMs, encodeMs: msSince(t) } };
+  let cartoon = sharp(out.data, { raw: { width, height, channels: 3 } });
+  if (downscaled) cartoon = cartoon.resize(header.width, header.height, { fit: 'fill', kernel: 'lanczos3' });
+  const data = await encoder(cartoon, format).toBuffer();
+  return {
+    data,
+    format,
+    inputFormat,
+    width: header.width,
+    height: header.height,
+    inferenceWidth: width,
+    inferenceHeight: height,
+    timings: { decodeMs, inferenceMs, encodeMs: msSince(t) },
+  };
 }

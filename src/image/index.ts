@@ -1,4 +1,4 @@
-export { cartoonizeImage } from './cartoonize';
+export { cartoonizeImage, fitPixels } from './cartoonize';
 export type { CartoonizeOptions, CartoonizedImage } from './cartoonize';
 export { ImageError } from './errors';
 export { formatFromPath, IMAGE_FORMATS, MIME, negotiateFormat, sniffFormat } from './formats';

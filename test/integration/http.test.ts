@@ -64,6 +64,7 @@ describe('HTTP API with the tiny-test model', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('image/jpeg');
     expect(res.headers['x-toonstream-model']).toBe('tiny-test');
+    expect(res.headers['x-toonstream-inference-size']).toBe('320x320');
     expect(res.headers['server-timing']).toMatch(/inference;dur=[0-9.]+/);
     const meta = await sharp(res.rawPayload).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 320, 320]);
@@ -171,6 +172,51 @@ describe('HTTP API with the tiny-test model', () => {
     expect(res.body).toMatch(/toonstream_http_request_duration_seconds_bucket\{le="[0-9.]+",method="GET",route="\/healthz",status="200"\}/);
     expect(res.body).toMatch(/toonstream_inference_duration_seconds_count\{model="tiny-test"\} [1-9]/);
     expect(res.body).toMatch(/toonstream_inference_batch_size_count\{model="tiny-test"\} [1-9]/);
+  });
+});
+
+describe('HTTP with a small inference cap (TOONSTREAM_MAX_INFER_PIXELS)', () => {
+  it('runs the model downscaled and answers at the input size', async () => {
+    const registry = freshRegistry();
+    const engine = await createEngine({ modelsDir: fixtureModelsDir, intraOpThreads: 1, registry });
+    const app = buildServer({ config: testConfig({ TOONSTREAM_MAX_INFER_PIXELS: '25600' }), engine, logger: silentLogger(), registry });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/cartoonize',
+        headers: { 'content-type': 'image/jpeg' },
+        payload: readFileSync(coffeeJpeg),
+      });
+      expect(res.statusCode).toBe(200);
+      const [w, h] = String(res.headers['x-toonstream-inference-size']).split('x').map(Number);
+      expect(w * h).toBeLessThanOrEqual(25600);
+      expect(w / h).toBeCloseTo(640 / 427, 1);
+      const meta = await sharp(res.rawPayload).metadata();
+      expect([meta.width, meta.height]).toEqual([640, 427]);
+    } finally {
+      await app.close();
+      await engine.close();
+    }
+  });
+
+  it('caps after EXIF orientation (quarter turns swap width and height)', async () => {
+    const registry = freshRegistry();
+    const engine = await createEngine({ modelsDir: fixtureModelsDir, intraOpThreads: 1, registry });
+    const app = buildServer({ config: testConfig({ TOONSTREAM_MAX_INFER_PIXELS: '800' }), engine, logger: silentLogger(), registry });
+    try {
+      const rotated = await sharp({ create: { width: 80, height: 40, channels: 3, background: '#808040' } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
+      const res = await app.inject({ method: 'POST', url: '/api/cartoonize', headers: { 'content-type': 'image/jpeg' }, payload: rotated });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-toonstream-inference-size']).toBe('20x40');
+      const meta = await sharp(res.rawPayload).metadata();
+      expect([meta.width, meta.height]).toEqual([40, 80]);
+    } finally {
+      await app.close();
+      await engine.close();
+    }
   });
 });
 

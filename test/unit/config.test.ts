@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(join(repoRoot, 'data'));
     expect(c.maxBodyBytes).toBe(20 * 1024 * 1024);
     expect(c.maxPixels).toBe(40_000_000);
+    expect(c.maxInferPixels).toBe(4_200_000);
     expect(c.logLevel).toBe('info');
     expect(c.intraOpThreads).toBe(DEFAULTS.intraOpThreads);
     expect(c.defaultModel).toBeUndefined();
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       TOONSTREAM_INTER_OP_THREADS: '2',
       TOONSTREAM_MAX_BODY_BYTES: '5MB',
       TOONSTREAM_MAX_PIXELS: '12M',
+      TOONSTREAM_MAX_INFER_PIXELS: '250k',
       TOONSTREAM_DATA_DIR: '/tmp/d',
       TOONSTREAM_DEFAULT_MODEL: 'toon-fast',
       LOG_LEVEL: 'debug',
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
       defaultModel: 'toon-fast',
       maxBodyBytes: 5 * 1024 * 1024,
       maxPixels: 12_000_000,
+      maxInferPixels: 250_000,
       dataDir: '/tmp/d',
       logLevel: 'debug',
     });

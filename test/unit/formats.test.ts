@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { formatFromPath, negotiateFormat, sniffFormat } from '../../src/image';
+import { fitPixels, formatFromPath, negotiateFormat, sniffFormat } from '../../src/image';
 import { astronautJpeg, pngWithHeaderSize } from '../support/fixtures';
 
 describe('image formats', () => {
@@ -35,5 +35,16 @@ describe('image formats', () => {
     ['application/json', 'png', 'png'],
   ])('Accept %p with a %s upload answers %s', (accept, fallback, expected) => {
     expect(negotiateFormat(accept, fallback as 'jpeg' | 'png' | 'webp')).toBe(expected);
+  });
+});
+
+describe('fitPixels', () => {
+  it('keeps sizes under the cap and shrinks bigger ones with their aspect ratio', () => {
+    expect(fitPixels(640, 427, undefined)).toEqual({ width: 640, height: 427 });
+    expect(fitPixels(640, 427, 640 * 427)).toEqual({ width: 640, height: 427 });
+    const big = fitPixels(6000, 4000, 4_200_000);
+    expect(big.width * big.height).toBeLessThanOrEqual(4_200_000);
+    expect(big.width / big.height).toBeCloseTo(1.5, 2);
+    expect(fitPixels(100000, 1, 100)).toEqual({ width: 100, height: 1 });
   });
 });

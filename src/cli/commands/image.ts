@@ -28,7 +28,12 @@ export const imageCommand: Command = {
     const engine = await openEngine(config, oneShotLogger(config, args, io));
     try {
       const model = chooseModel(engine, args.options.model);
-      const result = await cartoonizeImage(engine, input, { model, maxPixels: config.maxPixels, format });
+      const result = await cartoonizeImage(engine, input, {
+        model,
+        maxPixels: config.maxPixels,
+        maxInferPixels: config.maxInferPixels,
+        format,
+      });
       await writeFile(outPath, result.data).catch((error: NodeJS.ErrnoException) => {
         throw new CliError(`cannot write ${outPath}: ${error.code ?? error.message}`);
       });

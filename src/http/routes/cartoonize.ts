@@ -43,11 +43,17 @@ export const cartoonizeRoutes: RoutePlugin = async (app, { config, engine }) => 
       }
       const inputFormat = sniffFormat(body);
       const format = inputFormat ? negotiateFormat(request.headers.accept, inputFormat) : undefined;
-      const result = await cartoonizeImage(engine, body, { model, maxPixels: config.maxPixels, format });
+      const result = await cartoonizeImage(engine, body, {
+        model,
+        maxPixels: config.maxPixels,
+        maxInferPixels: config.maxInferPixels,
+        format,
+      });
       const t = result.timings;
       return reply
         .type(MIME[result.format])
         .header('x-toonstream-model', model)
+        .header('x-toonstream-inference-size', `${result.inferenceWidth}x${result.inferenceHeight}`)
         .header(
           'server-timing',
           `decode;dur=${t.decodeMs.toFixed(2)}, inference;dur=${t.inferenceMs.toFixed(2)}, encode;dur=${t.encodeMs.toFixed(2)}`,
