@@ -22,7 +22,7 @@ function stack(frames: readonly Frame[]): Uint8Array {
 export class FramePipeline implements Pipeline {
   readonly config: ResolvedPipelineConfig;
   private readonly lanes = new Map<string, ModelLane>();
-  private readonly streams = new Set<FrameStream>();
+  private readonly streams = new Set<PipelineStream>();
   private readonly metrics: PipelineMetrics;
   private readonly postprocessor: Postprocessor;
   private readonly context: StreamContext;
@@ -42,7 +42,7 @@ export class FramePipeline implements Pipeline {
       metrics: this.metrics,
       clock: this.config.clock ?? systemClock,
       config: this.config,
-      onClose: (stream) => this.streams.delete(stream),
+      onClose: (stream) => this.streams.delete(stream as PipelineStream),
     };
   }
 
@@ -70,8 +70,11 @@ export class FramePipeline implements Pipeline {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const stream of [...this.streams]) stream.close();
+    const streams = [...this.streams];
+    for (const stream of streams) stream.close();
     await Promise.all([...this.lanes.values()].map((lane) => lane.batcher.close()));
+    // Frames already inferred still finish their post-processing before its session goes.
+    await Promise.all(streams.map((s) => s.settled()));
     await this.postprocessor.close();
   }
 

@@ -44,6 +44,7 @@ export interface PostprocessOutput {
  */
 export class Postprocessor {
   private session: Promise<InferenceSession> | undefined;
+  private closed = false;
 
   constructor(
     private readonly graphPath: string,
@@ -56,6 +57,7 @@ export class Postprocessor {
   }
 
   ready(): Promise<InferenceSession> {
+    if (this.closed) return Promise.reject(new Error('post-processor is closed'));
     if (!this.session) {
       if (!existsSync(this.graphPath)) {
         throw new Error(`${this.graphPath} is missing; build it with python3 scripts/graphs/build_pipeline_graphs.py`);
@@ -113,6 +115,7 @@ export class Postprocessor {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (!this.session) return;
     const session = await this.session.catch(() => undefined);
     this.session = undefined;

@@ -154,7 +154,11 @@ export class PipelineStream implements FrameStream {
   update(options: Partial<Tunables>): void {
     checkUnit('strength', options.strength);
     checkUnit('smoothing', options.smoothing);
-    if (options.model !== undefined) this.ctx.lane(options.model);
+    if (options.model !== undefined) {
+      this.ctx.lane(options.model);
+      // Another model's cartoon must not be blended into this one's.
+      if (options.model !== this.tunables.model) this.state = null;
+    }
     const next = { ...this.tunables };
     for (const key of ['model', 'strength', 'smoothing'] as const) {
       if (options[key] !== undefined) Object.assign(next, { [key]: options[key] });

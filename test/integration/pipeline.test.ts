@@ -103,6 +103,18 @@ describe('pipeline through the real engine and graphs', () => {
     await pipeline.close();
   });
 
+  test('close() lets frames already running finish and drops the waiting ones', async () => {
+    const { pipeline } = newPipeline(engine, { maxBatchSize: 1, maxQueueDelayMs: 0 });
+    const stream = pipeline.openStream({ model: FIXTURE_MODEL, mode: 'offline', outputWidth: 320, outputHeight: 180 });
+    const f = await crop(0);
+    const pending = [0, 1, 2, 3].map((i) => stream.submit(f, i));
+    await new Promise((r) => setTimeout(r, 5));
+    await pipeline.close();
+    const results = await Promise.all(pending);
+    for (const r of results) if (r) expect(r.frame.width).toBe(320);
+    expect(stream.stats().processed + stream.stats().dropped).toBe(4);
+  });
+
   test('rejects bad frames, unknown models and closed streams clearly', async () => {
     const { pipeline } = newPipeline(engine);
     expect(() => pipeline.openStream({ model: 'nope', mode: 'live', outputWidth: 64, outputHeight: 64 })).toThrow(/unknown model/);
