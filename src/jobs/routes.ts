@@ -86,7 +86,7 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
 
   app.get<{ Params: IdParams }>('/api/jobs/:id/events', async (request, reply) => {
     const view = jobs.get(jobIdOf(request.params, jobs));
-    if (view) streamJobEvents(request, reply, jobs, view);
+    if (view) streamJobEvents(reply, jobs, view);
     return reply;
   });
 

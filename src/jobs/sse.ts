@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { JobManager } from './manager';
 import { TERMINAL_STATES, type JobEvent, type JobView } from './types';
 
@@ -13,7 +13,7 @@ function frame(event: string, data: JobView): string {
  * running, else its final state), then `progress` about four times a second and one of
  * `done`, `failed` or `cancelled`, after which the stream ends.
  */
-export function streamJobEvents(request: FastifyRequest, reply: FastifyReply, jobs: JobManager, job: JobView): void {
+export function streamJobEvents(reply: FastifyReply, jobs: JobManager, job: JobView): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -43,6 +43,7 @@ export function streamJobEvents(request: FastifyRequest, reply: FastifyReply, jo
     if (terminal) close();
   });
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-  request.raw.on('close', close);
+  // The response's 'close' fires when the client goes away (the request's may fire as soon as it is read).
+  res.on('close', close);
   res.on('error', close);
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fixtureModelsDir, repo, tempDir } from '../support/fixtures';
 import { badInputs, facts, makeClip, meanAbsDiff, rgbFrames } from './media-helpers';
 
@@ -10,10 +10,10 @@ interface Run {
   readonly stderr: string;
 }
 
-function toonstream(args: string[], opts: { killAfterMs?: number } = {}): Promise<Run> {
+function toonstream(args: string[], opts: { killAfterMs?: number; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repo, 'bin', 'toonstream.js'), ...args], {
-      env: { ...process.env, TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', LOG_LEVEL: '' },
+      env: { ...process.env, TOONSTREAM_MODELS_DIR: fixtureModelsDir, TOONSTREAM_THREADS: '1', LOG_LEVEL: '', ...opts.env },
     });
     let stdout = '';
     let stderr = '';
@@ -59,6 +59,15 @@ describe('toonstream process', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/small\.webm: 322x180 webm, 24 frames at 24\.00 fps, no audio/);
     expect(facts(dest)).toMatchObject({ width: 322, height: 180, frames: 24, codec: 'vp9', hasAudio: false });
+  });
+
+  test('without ffmpeg on the PATH it uses the binaries from @ffmpeg-installer / @ffprobe-installer', async () => {
+    const input = makeClip({ width: 320, height: 180, fps: 30, seconds: 1, audio: true, rotate: 90 });
+    const dest = join(out, 'installer.mp4');
+    const r = await toonstream(['process', input, dest], { env: { PATH: dirname(process.execPath) } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(facts(dest)).toMatchObject({ width: 180, height: 320, frames: 30, hasAudio: true, rotation: 0 });
   });
 
   const bad = badInputs();
