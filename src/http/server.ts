@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { instrument } from './metrics';
 import { cartoonizeRoutes, healthRoutes, metricsRoutes, modelRoutes, staticRoutes } from './routes';
 import { jobRoutes } from '../jobs/routes';
+import { liveRoutes } from '../transport';
 
 export interface ServerOptions {
   readonly config: Config;
@@ -53,6 +54,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // Plugins that need shared state (a pipeline) get it from their own module's factory.
   // ─────────────────────────────────────────────────────────────────────────────────────
   app.register(jobRoutes, ctx); // /api/jobs: uploaded videos (src/jobs)
+  app.register(liveRoutes, ctx); // /api/webrtc/offer, /ws/live, /api/live/sessions (src/transport)
 
   app.register(staticRoutes, { clientDir: options.clientDir ?? clientDistDir });
   return app;
