@@ -1,4 +1,5 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
+import type { Registry } from 'prom-client';
 import { join } from 'node:path';
 import { MediaError } from '../media/errors';
 import type { TranscodeProgress } from '../media/transcode';
@@ -7,6 +8,7 @@ import { formatBytes, freeBytes } from './disk';
 import { DataLayout } from './layout';
 import { RateMeter } from './rate';
 import type { JobRunner } from './runner';
+import { jobMetrics, type JobMetrics } from './metrics';
 import { JobStore } from './store';
 import { TERMINAL_STATES, type JobEvent, type JobProgress, type JobRecord, type JobState, type JobView, type NewJob } from './types';
 import { toView } from './view';
@@ -51,14 +53,18 @@ export class JobManager {
   readonly layout: DataLayout;
   private readonly store: JobStore;
 
+  private readonly metrics: JobMetrics | undefined;
+
   constructor(
     readonly config: JobsConfig,
     private readonly runner: JobRunner,
     private readonly log: JobLogger = silent,
+    registry?: Registry,
   ) {
     this.layout = new DataLayout(config.dataDir);
     this.layout.ensure();
     this.store = new JobStore(this.layout.database);
+    this.metrics = registry ? jobMetrics(registry, (state) => (this.closed ? 0 : this.store.countByState(state))) : undefined;
   }
 
   /** Recovers from a previous process, then starts processing and the retention sweep. */
@@ -114,6 +120,7 @@ export class JobManager {
       running.controller.abort();
       await running.finished;
     } else {
+      this.metrics?.finished('cancelled', 0, 0, 0);
       this.emit(this.store.get(id) as JobRecord, 'cancelled');
     }
     await this.removeFiles(this.store.get(id) as JobRecord, { upload: true, output: false });
@@ -228,6 +235,7 @@ export class JobManager {
   }
 
   private async execute(job: JobRecord, a: Active): Promise<void> {
+    const started = performance.now();
     try {
       await this.ensureDiskSpace(job);
       const out = await this.runner(job, {
@@ -238,6 +246,7 @@ export class JobManager {
       });
       if (a.stopReason) throw new MediaError('cancelled', 'cancelled');
       this.store.markDone(job.id, out.outputPath, out.outputBytes, out.frames);
+      this.metrics?.finished('done', out.frames, (performance.now() - started) / 1000, job.media.durationS);
       this.log.info({ job: job.id, frames: out.frames, bytes: out.outputBytes }, 'job done');
       this.emit(this.store.get(job.id) as JobRecord, 'done');
     } catch (err) {
@@ -246,11 +255,13 @@ export class JobManager {
         return;
       }
       if (a.stopReason === 'cancel') {
+        this.metrics?.finished('cancelled', 0, 0, 0);
         this.emit(this.store.get(job.id) as JobRecord, 'cancelled');
         return;
       }
       const message = err instanceof MediaError ? err.message : `processing failed: ${(err as Error).message}`;
       this.store.markFailed(job.id, message);
+      this.metrics?.finished('failed', 0, 0, 0);
       this.log.warn({ job: job.id, err: (err as Error).message }, 'job failed');
       this.emit(this.store.get(job.id) as JobRecord, 'failed');
     }

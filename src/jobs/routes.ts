@@ -114,7 +114,7 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
 export const jobRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const config = loadJobsConfig(ctx.config.dataDir);
   const pipeline = createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
-  const jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger);
+  const jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);
   app.addHook('onClose', async () => {
     await jobs.close();
     await pipeline.close();

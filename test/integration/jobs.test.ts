@@ -167,6 +167,10 @@ describe('POST /api/jobs -> events -> result', () => {
     expect((list.json.jobs as JobView[]).map((j) => j.id)).toContain(id);
     expect((await getJson(`${s.base}/api/jobs?state=done`)).status).toBe(200);
     expect((await getJson(`${s.base}/api/jobs?state=bogus`)).status).toBe(400);
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    expect(metrics).toMatch(/^toonstream_jobs_finished_total\{state="done"\} [1-9]/m);
+    expect(metrics).toMatch(/^toonstream_jobs\{state="done"\} [1-9]/m);
+    expect(metrics).toMatch(/^toonstream_job_realtime_factor_count [1-9]/m);
     expect((await getJson(`${s.base}/api/jobs?limit=0`)).status).toBe(400);
   });
 });
