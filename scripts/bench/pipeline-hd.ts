@@ -37,6 +37,21 @@ export const pipelineHdSection: BenchSection = {
     const offFps = (off.frames * 1000) / off.ms;
     rows.push(['offline, 3 in flight', fixed(offFps), fixed(offline.stats().latencyMedianMs, 0), fixed(offline.stats().latencyP95Ms, 0), '0']);
     data.offline = { fps: offFps, ...offline.stats() };
+    await pipeline.close();
+
+    // The same at a smaller working size: what the 2-core CPU trades for frame rate.
+    ctx.log(`pipeline-hd: ${model} offline throughput, working short side 192`);
+    pipeline = benchPipeline(ctx, { workingShortSide: 192 });
+    await pipeline.warmUp();
+    const small = pipeline.openStream({ model, mode: 'offline', outputWidth: W, outputHeight: H });
+    await drive([small], frame, 500, 2);
+    const sm = await drive([small], frame, SECONDS * 1000, 3);
+    const smFps = (sm.frames * 1000) / sm.ms;
+    rows.push(['offline, 3 in flight, working short side 192', fixed(smFps), fixed(small.stats().latencyMedianMs, 0), fixed(small.stats().latencyP95Ms, 0), '0']);
+    data.offlineSmall = { fps: smFps, workingShortSide: 192, ...small.stats() };
+    await pipeline.close();
+    pipeline = benchPipeline(ctx);
+    await pipeline.warmUp();
 
     ctx.log(`pipeline-hd: ${model} live 30 fps source`);
     const live = pipeline.openStream({ model, mode: 'live', outputWidth: W, outputHeight: H, deadlineMs: 200 });
