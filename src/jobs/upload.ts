@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors';
@@ -55,13 +55,9 @@ export async function receiveUpload(
         continue;
       }
       if (file) throw new HttpError(400, 'send one video per request (the "video" field appeared twice)');
-      let bytes = 0;
-      part.file.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
       await pipeline(part.file, createWriteStream(tmp, { flags: 'wx' }));
       if (part.file.truncated) throw Object.assign(new Error('too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
-      file = { bytes, filename: sanitizeFilename(part.filename) };
+      file = { bytes: (await stat(tmp)).size, filename: sanitizeFilename(part.filename) };
     }
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

@@ -82,12 +82,13 @@ function videoInfo(stream: ProbeStream, formatDuration: number | undefined): Vid
   const swap = rotation === 90 || rotation === 270;
   const rFrameRate = parseRational(stream.r_frame_rate);
   const avgFrameRate = parseRational(stream.avg_frame_rate);
-  // Containers like MKV report r_frame_rate as the timebase-derived guess; when the average
-  // disagrees by more than 1%, the stream is variable-rate and we resample to its average.
+  // r_frame_rate is the base rate all timestamps fit; when the average disagrees (phones record
+  // 30 fps nominal at 29.9x with jitter), the stream is variable-rate and is resampled to its
+  // average so the duration and audio sync hold. 0.05% lets 30000/1001 vs 14985/500 count as equal.
   const variableFrameRate =
     rFrameRate !== undefined &&
     avgFrameRate !== undefined &&
-    Math.abs(rationalValue(rFrameRate) - rationalValue(avgFrameRate)) / rationalValue(avgFrameRate) > 0.01;
+    Math.abs(rationalValue(rFrameRate) - rationalValue(avgFrameRate)) / rationalValue(avgFrameRate) > 0.0005;
   const frameRate: Rational = (variableFrameRate ? avgFrameRate : rFrameRate) ?? avgFrameRate ?? { num: 25, den: 1 };
   const durationS = num(stream.duration) ?? formatDuration ?? 0;
   const nbFrames = num(stream.nb_frames);
