@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +111,29 @@ describe('transcode through a frame stream', () => {
     expect(Math.abs(o.durationS - i.durationS)).toBeLessThanOrEqual(frameS + 1e-3);
     expect(Math.abs(o.frames - i.frames)).toBeLessThanOrEqual(1);
     expect(o.hasAudio).toBe(true);
+  });
+
+  test('MKV with a subtitle track in: subtitles dropped, audio kept', async () => {
+    const srt = join(outDir, 'subs.srt');
+    writeFileSync(srt, '1\n00:00:00,000 --> 00:00:00,900\nhello\n');
+    const input = join(outDir, 'with-subs.mkv');
+    ffmpeg([
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1', '-f', 'lavfi', '-i', 'sine=duration=1', '-i', srt,
+      '-map', '0', '-map', '1', '-map', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-c:s', 'srt', input,
+    ]);
+    const { out } = await run(input);
+    const types = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', out], { encoding: 'utf8' });
+    expect(types.trim().split('\n').sort()).toEqual(['audio', 'video']);
+    expect(facts(out)).toMatchObject({ frames: 25, audioCodec: 'aac' }); // Opus re-encoded for MP4
+  });
+
+  test('WebM (VP9 + Opus) in, MP4 out', async () => {
+    const input = makeClip({ width: 320, height: 240, fps: 30, seconds: 1, audio: true, container: 'webm' });
+    const { out } = await run(input);
+    const i = facts(input);
+    const o = facts(out);
+    expect([o.codec, o.audioCodec, o.frames]).toEqual(['h264', 'aac', i.frames]);
+    expect(Math.abs(o.durationS - i.durationS)).toBeLessThanOrEqual(1 / 30 + 1e-3);
   });
 
   test('keeps a non-square pixel aspect ratio', async () => {
