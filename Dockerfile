@@ -41,6 +41,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
+# ONNX graphs used at run time besides the models (the pipeline's post-processing graph).
+COPY assets ./assets
 COPY models ./models
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
