@@ -44,6 +44,7 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
   });
 
   app.post('/api/jobs', async (request, reply) => {
+    if (models.models().length === 0) throw new HttpError(503, 'no model is installed on this server (see /healthz)');
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (declared > config.maxUploadBytes + FORM_OVERHEAD_BYTES) {
       throw new HttpError(413, `the file is larger than the upload limit (${formatBytes(config.maxUploadBytes)})`);

@@ -29,14 +29,14 @@ interface Server {
   dataDir: string;
 }
 
-async function startServer(env: Record<string, string>): Promise<Server> {
+async function startServer(env: Record<string, string>, modelsDir = fixtureModelsDir): Promise<Server> {
   const dataDir = tempDir('toonstream-jobs-');
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
     const registry = new Registry();
-    const config = testConfig({ TOONSTREAM_DATA_DIR: dataDir });
-    const engine = await createEngine({ modelsDir: fixtureModelsDir, intraOpThreads: 1, registry });
+    const config = testConfig({ TOONSTREAM_DATA_DIR: dataDir, TOONSTREAM_MODELS_DIR: modelsDir });
+    const engine = await createEngine({ modelsDir, intraOpThreads: 1, registry });
     const app = buildServer({ config, engine, logger: silentLogger(), registry });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
@@ -347,6 +347,18 @@ describe('cancel and delete', () => {
 });
 
 describe('server limits from the environment', () => {
+  test('with no model installed, uploads get 503', async () => {
+    let t: Server | undefined;
+    try {
+      t = await startServer({}, tempDir('toonstream-no-models-'));
+      const res = await post(t.base, { path: makeClip({ width: 160, height: 120, fps: 30, seconds: 1 }) });
+      expect(res.status).toBe(503);
+      expect(res.json.error).toMatch(/no model is installed/);
+    } finally {
+      await stopServer(t);
+    }
+  });
+
   test('the disk-space guard refuses uploads with 507', async () => {
     let t: Server | undefined;
     try {
