@@ -43,6 +43,9 @@ export interface BatcherOptions<P, R> {
   onDrop?(item: BatchItem<P>, reason: DropReason): void;
 }
 
+/** A stream that sent nothing for this long no longer counts as one that may join a batch. */
+const ACTIVE_WINDOW_MS = 1000;
+
 interface Entry<P, R> {
   readonly item: BatchItem<P>;
   readonly seq: number;
@@ -52,8 +55,9 @@ interface Entry<P, R> {
 
 /**
  * Dynamic batcher shared by every stream of one model (in the manner of Triton's dynamic
- * batcher): a batch is formed when some shape group holds maxBatchSize items or when the oldest
- * item has waited maxQueueDelayMs. Within a group, streams are served round-robin, least recently
+ * batcher): a batch is formed when some shape group holds maxBatchSize items, when the oldest
+ * item has waited maxQueueDelayMs, or at once when every recently active stream of that shape
+ * already has a frame waiting. Within a group, streams are served round-robin, least recently
  * served first, so one busy offline stream cannot starve live ones.
  */
 export class DynamicBatcher<P, R> {
@@ -62,6 +66,8 @@ export class DynamicBatcher<P, R> {
   private seq = 0;
   private serveSeq = 0;
   private readonly lastServed = new Map<string, number>();
+  /** When each stream last submitted, and with which shape: who could still join a batch. */
+  private readonly lastSeen = new Map<string, { at: number; shapeKey: string }>();
   private timer: unknown = undefined;
   private timerAt = Infinity;
   private closed = false;
@@ -97,13 +103,20 @@ export class DynamicBatcher<P, R> {
       return { outcome, cancel: () => false };
     }
     this.waiting.push(entry);
+    this.lastSeen.set(streamId, { at: entry.item.enqueuedAt, shapeKey });
     this.schedule();
     return { outcome, cancel: () => this.withdraw(entry, 'superseded') };
   }
 
-  /** Forgets a stream's fairness history (its waiting items stay). */
+  /** Records that a stream is active with this shape (as a submit would) without queuing anything. */
+  touch(streamId: string, shapeKey: string): void {
+    this.lastSeen.set(streamId, { at: this.options.clock.now(), shapeKey });
+  }
+
+  /** Forgets a closed stream's history (its waiting items stay). */
   forget(streamId: string): void {
     this.lastServed.delete(streamId);
+    this.lastSeen.delete(streamId);
   }
 
   /** Drops everything still waiting and resolves once running batches have finished. */
@@ -158,7 +171,10 @@ export class DynamicBatcher<P, R> {
         }
       }
       const oldest = this.waiting[0];
-      if (!chosen && now - oldest.item.enqueuedAt >= maxQueueDelayMs) chosen = groups.get(oldest.item.shapeKey);
+      const oldestGroup = groups.get(oldest.item.shapeKey)!;
+      if (!chosen && (now - oldest.item.enqueuedAt >= maxQueueDelayMs || this.nobodyElseComing(oldestGroup, now))) {
+        chosen = oldestGroup;
+      }
       if (!chosen) {
         this.armTimer(oldest.item.enqueuedAt + maxQueueDelayMs, now);
         return;
@@ -166,6 +182,20 @@ export class DynamicBatcher<P, R> {
       this.dispatch(this.pickFairly(chosen), now);
     }
     if (this.waiting.length === 0) this.clearTimer();
+  }
+
+  /**
+   * True when every stream that recently sent frames of this shape already has one waiting:
+   * waiting longer could not grow the batch, only delay it (a lone camera never waits).
+   */
+  private nobodyElseComing(group: Entry<P, R>[], now: number): boolean {
+    const present = new Set(group.map((e) => e.item.streamId));
+    const shapeKey = group[0].item.shapeKey;
+    for (const [stream, seen] of this.lastSeen) {
+      if (now - seen.at > ACTIVE_WINDOW_MS) this.lastSeen.delete(stream);
+      else if (seen.shapeKey === shapeKey && !present.has(stream)) return false;
+    }
+    return true;
   }
 
   /** Takes up to maxBatchSize entries: one per stream per round, least recently served stream first. */

@@ -185,6 +185,7 @@ export class PipelineStream implements FrameStream {
     this.closed = true;
     this.supersedeWaiting();
     this.state = null;
+    this.ctx.lane(this.tunables.model).batcher.forget(this.id);
     this.ctx.onClose(this);
     void this.postTail.then(() => this.ctx.metrics.forgetStream(this.id));
   }

@@ -7,6 +7,8 @@ interface Harness {
   batches: Array<readonly BatchItem<string>[]>;
   /** Finishes the oldest running batch. */
   finish(): Promise<void>;
+  /** Marks streams as recently active (as if each had just sent a frame) without queuing anything. */
+  prime(streams: Array<[string, string]>): void;
 }
 
 function harness(maxBatchSize: number, maxQueueDelayMs: number, maxInflight = 1): Harness {
@@ -31,6 +33,9 @@ function harness(maxBatchSize: number, maxQueueDelayMs: number, maxInflight = 1)
       pending.shift()?.();
       await flush();
     },
+    prime: (streams) => {
+      for (const [id, shape] of streams) batcher.touch(id, shape);
+    },
   };
 }
 
@@ -39,6 +44,7 @@ const payloads = (b: readonly BatchItem<string>[]): string[] => b.map((i) => i.p
 describe('DynamicBatcher', () => {
   test('sends a batch as soon as it reaches maxBatchSize', async () => {
     const h = harness(3, 100);
+    h.prime([['a', 'k'], ['b', 'k'], ['c', 'k'], ['d', 'k']]);
     h.batcher.submit('a', 'k', 'a1');
     h.batcher.submit('b', 'k', 'b1');
     await flush();
@@ -50,6 +56,7 @@ describe('DynamicBatcher', () => {
 
   test('sends a partial batch when the oldest frame has waited maxQueueDelayMs', async () => {
     const h = harness(8, 10);
+    h.prime([['a', 'k'], ['b', 'k'], ['c', 'k']]);
     h.batcher.submit('a', 'k', 'a1');
     await h.clock.advance(4);
     h.batcher.submit('b', 'k', 'b1');
@@ -125,6 +132,7 @@ describe('DynamicBatcher', () => {
 
   test('only batches frames of the same shape; the oldest frame\'s group goes first', async () => {
     const h = harness(4, 5);
+    h.prime([['a', '448x256'], ['b', '352x256'], ['c', '448x256'], ['d', '448x256'], ['e', '352x256']]);
     h.batcher.submit('a', '448x256', 'a1');
     h.batcher.submit('b', '352x256', 'b1');
     h.batcher.submit('c', '448x256', 'c1');
@@ -138,6 +146,7 @@ describe('DynamicBatcher', () => {
 
   test('a full group of another shape goes before a partial older group', async () => {
     const h = harness(2, 100);
+    h.prime([['a', 'small'], ['b', 'big'], ['c', 'big'], ['d', 'small']]);
     h.batcher.submit('a', 'small', 'a1');
     h.batcher.submit('b', 'big', 'b1');
     h.batcher.submit('c', 'big', 'c1');
@@ -147,6 +156,7 @@ describe('DynamicBatcher', () => {
 
   test('cancel withdraws a waiting frame (superseded) but not one already in a batch', async () => {
     const h = harness(4, 10);
+    h.prime([['a', 'k'], ['b', 'k']]);
     const t1 = h.batcher.submit('a', 'k', 'a1');
     expect(t1.cancel()).toBe(true);
     await expect(t1.outcome).resolves.toEqual<Outcome<string>>({ status: 'dropped', reason: 'superseded' });
@@ -189,6 +199,33 @@ describe('DynamicBatcher', () => {
     await h.finish();
     await closing;
     await expect(running.outcome).resolves.toEqual({ status: 'done', result: 'out:a1' });
+  });
+
+  test('a lone active stream never waits for company', async () => {
+    const h = harness(8, 100);
+    h.batcher.submit('a', 'k', 'a1');
+    await flush();
+    expect(h.batches.map(payloads)).toEqual([['a1']]);
+  });
+
+  test('waits only while another recently active stream of the same shape may still send', async () => {
+    const h = harness(8, 100);
+    h.prime([['a', 'k'], ['b', 'k'], ['x', 'other']]);
+    h.batcher.submit('a', 'k', 'a1');
+    await h.clock.advance(10);
+    expect(h.batches).toHaveLength(0);
+    h.batcher.submit('b', 'k', 'b1');
+    await flush();
+    expect(h.batches.map(payloads)).toEqual([['a1', 'b1']]);
+  });
+
+  test('a stream silent for over a second no longer holds batches back', async () => {
+    const h = harness(8, 5000);
+    h.prime([['a', 'k'], ['b', 'k']]);
+    await h.clock.advance(1500);
+    h.batcher.submit('a', 'k', 'a1');
+    await flush();
+    expect(h.batches.map(payloads)).toEqual([['a1']]);
   });
 
   test('rejects nonsense limits', () => {
