@@ -3,8 +3,9 @@
 //   node dist/scripts/gpu-check.js [--device cuda|tensorrt|cpu] [--models DIR] [--model NAME]
 //                                  [--seconds N] [--streams 1,2,4,8,16,32] [--json FILE]
 // Prints throughput of engine.run() for batch 1, 4, 16, 32 at 256x256 and 1280x720, the
-// post-processing graph at 720p, and how many 720p live streams at 30 fps the pipeline holds
-// with p99 added latency <= 100 ms. Exit code 1 when the provider does not load.
+// post-processing graph at 720p, how many 720p live streams at 30 fps the pipeline holds with
+// p99 added latency <= 100 ms, and batched vs unbatched pipeline throughput (8 streams).
+// Exit code 1 when the provider does not load.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { repoRoot } from '../src/paths';
 import { createPipeline } from '../src/pipeline';
 import { Postprocessor, defaultGraphsDir } from '../src/pipeline/postprocess';
 import type { FrameStream } from '../src/pipeline/types';
+import { drive } from './bench/pipeline-common';
 import { quantile, summarize } from './bench/stats';
 
 const BATCHES = [1, 4, 16, 32];
@@ -153,6 +155,23 @@ async function main(): Promise<void> {
     if (r.fps < 27 || r.p99 > 100) break;
   }
   report.live720p = live;
+
+  // Batched vs unbatched: 8 offline 720p streams, 2 frames in flight each.
+  const batching: Array<Record<string, number>> = [];
+  console.log('\n8 offline 720p streams: pipeline frames/s by max batch size');
+  for (const maxBatchSize of [1, 16]) {
+    const pipeline = createPipeline(engine, { metrics: new Registry(), maxBatchSize });
+    await pipeline.warmUp();
+    const streams = Array.from({ length: 8 }, () => pipeline.openStream({ model, mode: 'offline', outputWidth: 1280, outputHeight: 720 }));
+    const input: Frame = { data: frame(1280, 720), width: 1280, height: 720 };
+    await drive(streams, input, 1000, 2);
+    const r = await drive(streams, input, Math.max(3, seconds) * 1000, 2);
+    const fps = (r.frames * 1000) / r.ms;
+    batching.push({ maxBatchSize, fps });
+    console.log(`max batch ${String(maxBatchSize).padStart(2)}: ${fps.toFixed(1)} frames/s`);
+    await pipeline.close();
+  }
+  report.batching720p = batching;
   await engine.close();
   if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 }
