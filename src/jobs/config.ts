@@ -15,6 +15,8 @@ export interface JobsConfig {
   readonly minFreeBytes: number;
   /** A job restarted this many times by crashes is failed instead of retried again. */
   readonly maxAttempts: number;
+  /** Longest an upload request may take (Node's server-wide requestTimeout is raised to it). */
+  readonly uploadTimeoutS: number;
 }
 
 export const JOBS_DEFAULTS = {
@@ -26,6 +28,7 @@ export const JOBS_DEFAULTS = {
   retentionS: 24 * 3600,
   minFreeBytes: 1024 ** 3,
   maxAttempts: 3,
+  uploadTimeoutS: 3600,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -79,5 +82,6 @@ export function loadJobsConfig(dataDir: string, env: Env = process.env): JobsCon
     // "0" switches the guard off, so it is parsed separately from the positive byte sizes.
     minFreeBytes: minFreeRaw === '0' ? 0 : minFreeRaw === undefined ? JOBS_DEFAULTS.minFreeBytes : parseByteSize('TOONSTREAM_MIN_FREE_DISK', minFreeRaw),
     maxAttempts: JOBS_DEFAULTS.maxAttempts,
+    uploadTimeoutS: dur('TOONSTREAM_UPLOAD_TIMEOUT', JOBS_DEFAULTS.uploadTimeoutS),
   };
 }

@@ -121,6 +121,11 @@ export const jobRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => 
     await pipeline.close();
   });
   await jobsApi(app, { jobs, models: ctx.engine });
+  // Node applies requestTimeout to the whole request body, server-wide: sized for images it would
+  // cut off a large video upload mid-way (408). Raise it to the upload timeout; the header phase
+  // stays bounded by headersTimeout.
+  const uploadMs = config.uploadTimeoutS * 1000;
+  if (app.server.requestTimeout > 0 && app.server.requestTimeout < uploadMs) app.server.requestTimeout = uploadMs;
   app.addHook('onReady', async () => {
     await jobs.start();
   });

@@ -359,6 +359,10 @@ describe('server limits from the environment', () => {
     }
   });
 
+  test("the server's request timeout is raised so long uploads are not cut off", () => {
+    expect(s.app.server.requestTimeout).toBe(3600_000);
+  });
+
   test('the disk-space guard refuses uploads with 507', async () => {
     let t: Server | undefined;
     try {

@@ -51,7 +51,7 @@ describe('jobs config', () => {
   test('defaults', () => {
     const c = loadJobsConfig('/data', {});
     expect(c).toMatchObject({
-      dataDir: '/data', maxUploadBytes: 2 * 1024 ** 3, concurrency: 1, retentionS: 86400, minFreeBytes: 1024 ** 3,
+      dataDir: '/data', maxUploadBytes: 2 * 1024 ** 3, concurrency: 1, retentionS: 86400, minFreeBytes: 1024 ** 3, uploadTimeoutS: 3600,
       limits: { maxDurationS: 600, maxPixels: 3840 * 2160, maxFps: 120 },
     });
   });
