@@ -2,23 +2,28 @@
 """Builds the pipeline's post-processing graph: assets/graphs/postprocess.onnx.
 
 One graph per frame after the generator, so the full-resolution frame crosses into ONNX Runtime
-once and comes back once:
+once and comes back once. Batch 1 (one stream's frame; the motion warp's crop box is per tensor):
 
-  inputs   guide      uint8 [N,H,W,3]  the frame at output size (guided-filter guide, blend base)
-           low        uint8 [N,h,w,3]  the frame at the model's working size (what the net saw)
-           cartoon    uint8 [N,h,w,3]  the generator's output for `low`
-           prev_low   uint8 [N,h,w,3]  `low` of the previous frame of this stream
-           prev_state float [N,3,h,w]  smoothed cartoon of the previous frame (0..255)
+  inputs   guide      uint8 [1,H,W,3]  the frame at output size (guided-filter guide, blend base)
+           low        uint8 [1,h,w,3]  the frame at the model's working size (what the net saw)
+           cartoon    uint8 [1,h,w,3]  the generator's output for `low`
+           prev_low   uint8 [1,h,w,3]  `low` of the previous frame of this stream
+           prev_state float [1,3,h,w]  smoothed cartoon of the previous frame (0..255)
            params     float [6]        smoothing, strength, cut_threshold, valid, motion_tau, eps
-  outputs  output     uint8 [N,H,W,3]
-           state      float [N,3,h,w]  this frame's smoothed cartoon (next prev_state)
-           change     float [N]        mean |low - prev_low| / 255 (scene-cut measure)
+  outputs  output     uint8 [1,H,W,3]
+           state      float [1,3,h,w]  this frame's smoothed cartoon (next prev_state)
+           change     float [1]        mean |low - prev_low| / 255 (scene-cut measure)
+           motion     float [1,3]      estimated global motion (dx, dy px at working size, zoom)
 
-Temporal smoothing (low resolution): w = smoothing * clip(1 - d/tau, 0, 1)^2 where d is the
-local (5x5) mean absolute difference between this and the previous working-size input, and
-w = 0 everywhere on a scene cut (change > cut_threshold) or without state (valid = 0).
-state = cartoon + w * (prev_state - cartoon): only pixels whose input barely changed take the
-previous result, so moving content never drags a trail.
+Global motion: two Lucas-Kanade steps on blurred grey images at half the working size fit a
+translation plus a zoom about the centre (3x3 normal equations solved by cofactors); prev_low
+and prev_state are warped by it (a tf_crop_and_resize Resize, an exact bilinear warp).
+
+Temporal smoothing (working size): w = smoothing * clip(1 - d/tau, 0, 1)^2 where d is the
+local (5x5) mean absolute difference between this input and the motion-compensated previous
+one, and w = 0 everywhere on a scene cut (change > cut_threshold) or without state (valid = 0).
+state = cartoon + w * (warped prev_state - cartoon): only pixels whose input matches the
+compensated previous input take the previous result, so moving content never drags a trail.
 
 Fast guided filter (Wu et al., CVPR 2018), per channel: A, b from the low-res pair
 (low, state) with box filters of radius R, averaged again, bilinearly upsampled to H x W and
@@ -27,7 +32,7 @@ s*out + (1-s)*guide is folded into A and b at low resolution, so the full-resolu
 two 3-channel bilinear resizes, one multiply-add, a clip and a cast; the layout changes at full
 resolution are done on uint8.
 
-Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR]   (default assets/graphs)
+Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR] [--radius R]   (default assets/graphs, R 1)
 """
 import os
 import sys
@@ -39,8 +44,6 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 18
 RADIUS = 1  # guided-filter box radius, in working-size pixels
 MOTION_RADIUS = 2  # smoothing: window of the local input-difference measure
-
-
 LK_STEPS = 2
 LK_MARGIN = 7  # half-size border pixels left out of the motion sums (> MAX_MOTION: warping blanks the border)
 MAX_MOTION = 6.0  # half-size px per step; beyond this the linearisation is meaningless anyway
@@ -338,7 +341,13 @@ def build_postprocess() -> onnx.ModelProto:
 
 
 def main() -> None:
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    global RADIUS
+    args = sys.argv[1:]
+    if "--radius" in args:  # experiments only; the committed graph uses the default
+        i = args.index("--radius")
+        RADIUS = int(args[i + 1])
+        del args[i:i + 2]
+    out_dir = args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "graphs")
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "postprocess.onnx")
