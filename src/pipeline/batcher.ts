@@ -212,16 +212,16 @@ export class DynamicBatcher<P, R> {
     });
     const picked: Entry<P, R>[] = [];
     for (let round = 0; picked.length < this.options.maxBatchSize; round++) {
-      let any = false;
+      let tookAny = false;
       for (const stream of streams) {
         const entry = byStream.get(stream)![round];
         if (!entry) continue;
-        any = true;
+        tookAny = true;
         picked.push(entry);
         this.lastServed.set(stream, this.serveSeq++);
         if (picked.length === this.options.maxBatchSize) break;
       }
-      if (!any) break;
+      if (!tookAny) break;
     }
     const taken = new Set(picked);
     this.waiting = this.waiting.filter((e) => !taken.has(e));
