@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { workingShape } from '../../src/pipeline/shapes';
 import { benchPipeline, drive, fixed, photo, pipelineModel } from './pipeline-common';
-import { PIPELINE_FIXTURES, loadRgb, psnr, resizeTo, ssim } from './pipeline-media';
+import { PIPELINE_FIXTURES, gradientEnergy, loadRgb, psnr, resizeTo, ssim } from './pipeline-media';
 import type { Frame } from '../../src/engine/types';
 import type { BenchSection } from './types';
 
@@ -74,8 +74,15 @@ export const pipelineHdSection: BenchSection = {
     ctx.log(`pipeline-hd: ${model} guided upsampling vs full-size net`);
     const quality: string[][] = [];
     const q: Array<Record<string, number | string>> = [];
-    pipeline = benchPipeline(ctx);
     const ws = workingShape(W, H, card.input.workingShortSide, Math.max(pipeline.config.bucketMultiple, card.input.multipleOf));
+    const classic = benchPipeline(ctx, { guidedDetail: 0 });
+    const detail = benchPipeline(ctx, { guidedDetail: 1 });
+    const upsample = async (p: typeof classic, img: Frame): Promise<Frame> => {
+      const stream = p.openStream({ model, mode: 'offline', outputWidth: W, outputHeight: H, smoothing: 0 });
+      const out = (await stream.submit(img))!.frame;
+      stream.close();
+      return out;
+    };
     for (const [name, img] of [
       ['coffee', frame],
       ['astronaut', await photoAt(join(PIPELINE_FIXTURES, 'astronaut-512.jpg'))],
@@ -83,25 +90,34 @@ export const pipelineHdSection: BenchSection = {
     ] as const) {
       const full = await ctx.engine.run(model, { data: img.data, n: 1, width: W, height: H });
       const fullFrame: Frame = { data: full.data, width: W, height: H };
-      const stream = pipeline.openStream({ model, mode: 'offline', outputWidth: W, outputHeight: H, smoothing: 0 });
-      const guided = (await stream.submit(img))!.frame;
-      stream.close();
+      const g0 = await upsample(classic, img);
+      const g1 = await upsample(detail, img);
       const low = await resizeTo(img, ws.width, ws.height);
       const lowOut = await ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height });
       const bilinear = await resizeTo({ data: lowOut.data, width: ws.width, height: ws.height }, W, H);
+      const sharpFull = gradientEnergy(fullFrame);
       const row = {
-        image: name, guidedPsnr: psnr(guided, fullFrame), guidedSsim: ssim(guided, fullFrame),
-        bilinearPsnr: psnr(bilinear, fullFrame), bilinearSsim: ssim(bilinear, fullFrame),
+        image: name,
+        guidedPsnr: psnr(g0, fullFrame), guidedSsim: ssim(g0, fullFrame), guidedSharpness: gradientEnergy(g0) / sharpFull,
+        detailPsnr: psnr(g1, fullFrame), detailSsim: ssim(g1, fullFrame), detailSharpness: gradientEnergy(g1) / sharpFull,
+        bilinearPsnr: psnr(bilinear, fullFrame), bilinearSsim: ssim(bilinear, fullFrame), bilinearSharpness: gradientEnergy(bilinear) / sharpFull,
       };
       q.push(row);
-      quality.push([name, fixed(row.guidedPsnr, 2), fixed(row.guidedSsim, 3), fixed(row.bilinearPsnr, 2), fixed(row.bilinearSsim, 3)]);
+      quality.push([
+        name,
+        `${fixed(row.guidedPsnr, 2)} / ${fixed(row.guidedSsim, 3)} / ${fixed(row.guidedSharpness, 2)}`,
+        `${fixed(row.detailPsnr, 2)} / ${fixed(row.detailSsim, 3)} / ${fixed(row.detailSharpness, 2)}`,
+        `${fixed(row.bilinearPsnr, 2)} / ${fixed(row.bilinearSsim, 3)} / ${fixed(row.bilinearSharpness, 2)}`,
+      ]);
     }
-    await pipeline.close();
+    await classic.close();
+    await detail.close();
     data.quality = q;
     const notes = [
       `working size ${ws.width}x${ws.height}; smoothing and guided upsampling on; live deadline 200 ms`,
       'upsampling quality vs the net run on the full 1280x720 frame:',
-      '  image | guided PSNR dB | guided SSIM | bilinear PSNR dB | bilinear SSIM',
+      '  image | guided (Wu) PSNR dB / SSIM / sharpness | guided, detail b | bilinear',
+      '  (sharpness = mean luma gradient relative to the full-size net output)',
       ...quality.map((r) => `  ${r.join(' | ')}`),
     ];
     return {

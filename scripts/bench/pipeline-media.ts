@@ -248,6 +248,22 @@ export function edgeWidth(f: Frame, from: number, to: number, dark: number, brig
   return n / f.height;
 }
 
+/** Mean absolute luma difference between neighbouring pixels (right and down): a sharpness measure. */
+export function gradientEnergy(f: Frame): number {
+  const y = luma(f);
+  const w = f.width;
+  let s = 0;
+  let n = 0;
+  for (let r = 0; r + 1 < f.height; r++) {
+    for (let c = 0; c + 1 < w; c++) {
+      const k = r * w + c;
+      s += Math.abs(y[k + 1] - y[k]) + Math.abs(y[k + w] - y[k]);
+      n += 2;
+    }
+  }
+  return s / n;
+}
+
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }

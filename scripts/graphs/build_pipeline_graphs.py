@@ -9,7 +9,8 @@ once and comes back once. Batch 1 (one stream's frame; the motion warp's crop bo
            cartoon    uint8 [1,h,w,3]  the generator's output for `low`
            prev_low   uint8 [1,h,w,3]  `low` of the previous frame of this stream
            prev_state float [1,3,h,w]  smoothed cartoon of the previous frame (0..255)
-           params     float [6]        smoothing, strength, cut_threshold, valid, motion_tau, eps
+           params     float [7]        smoothing, strength, cut_threshold, valid, motion_tau, eps,
+                                       detail (0 = Wu et al.'s averaged b, 1 = b from the unfiltered cartoon)
   outputs  output     uint8 [1,H,W,3]
            state      float [1,3,h,w]  this frame's smoothed cartoon (next prev_state)
            change     float [1]        mean |low - prev_low| / 255 (scene-cut measure)
@@ -182,6 +183,7 @@ def build_postprocess() -> onnx.ModelProto:
         const("half", 0.5), const("sq255", 255.0 * 255.0),
         const("idx0", [0], np.int64), const("idx1", [1], np.int64), const("idx2", [2], np.int64),
         const("idx3", [3], np.int64), const("idx4", [4], np.int64), const("idx5", [5], np.int64),
+        const("idx6", [6], np.int64),
         const("hw_start", [1], np.int64), const("hw_end", [3], np.int64),
         const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("axes23", [2, 3], np.int64),
         const("yx_order", [1, 0], np.int64),
@@ -195,7 +197,7 @@ def build_postprocess() -> onnx.ModelProto:
     n = []
     EXTRA_INITS.clear()
     # Scalar parameters.
-    for i, name in enumerate(["smoothing", "strength", "cut_threshold", "valid", "tau", "eps"]):
+    for i, name in enumerate(["smoothing", "strength", "cut_threshold", "valid", "tau", "eps", "detail"]):
         n.append(helper.make_node("Gather", ["params", f"idx{i}"], [name], axis=0))
 
     def to_nchw_float(src, dst):
@@ -282,12 +284,24 @@ def build_postprocess() -> onnx.ModelProto:
         helper.make_node("Mul", ["eps", "sq255"], ["eps255"]),
         helper.make_node("Add", ["var", "eps255"], ["var_eps"]),
         helper.make_node("Div", ["cov", "var_eps"], ["A0"]),
+    ]
+    # Wu et al.: A and b both box-averaged; b = mean(p) - A mean(I) smooths the cartoon wherever
+    # the guide is flat. The detail form b = p - mean(A) I keeps the cartoon's own sharpness there
+    # (bilinear upsampling of p) and still adds the guide's edges where A ~ 1. `detail` blends.
+    n += [
         helper.make_node("Mul", ["A0", "mI"], ["A0mI"]),
         helper.make_node("Sub", ["mp", "A0mI"], ["b0"]),
         helper.make_node("Concat", ["A0", "b0"], ["Ab0"], axis=1),
     ]
     box(n, "Ab0", "Ab_mean", RADIUS)
-    n.append(helper.make_node("Split", ["Ab_mean"], ["mA", "mb"], axis=1, num_outputs=2))
+    n.append(helper.make_node("Split", ["Ab_mean"], ["mA", "mb_classic"], axis=1, num_outputs=2))
+    n += [
+        helper.make_node("Mul", ["mA", "L"], ["mAL"]),
+        helper.make_node("Sub", ["state", "mAL"], ["mb_detail"]),
+        helper.make_node("Sub", ["mb_detail", "mb_classic"], ["mb_diff"]),
+        helper.make_node("Mul", ["mb_diff", "detail"], ["mb_step"]),
+        helper.make_node("Add", ["mb_classic", "mb_step"], ["mb"]),
+    ]
     # strength blend folded in: A' = s*A + (1-s); b' = s*b + 0.5 (0.5: round on the final cast)
     n += [
         helper.make_node("Sub", ["one", "strength"], ["one_minus_s"]),
@@ -323,7 +337,7 @@ def build_postprocess() -> onnx.ModelProto:
             helper.make_tensor_value_info("cartoon", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_low", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_state", f32, [1, 3, "h", "w"]),
-            helper.make_tensor_value_info("params", f32, [6]),
+            helper.make_tensor_value_info("params", f32, [7]),
         ],
         [
             helper.make_tensor_value_info("output", u8, [1, "H", "W", 3]),

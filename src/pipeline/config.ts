@@ -37,6 +37,8 @@ export interface PipelineConfig {
   readonly motionTau?: number;
   /** Guided filter regulariser (on 0..1 intensities). */
   readonly guidedEps?: number;
+  /** 0..1: 0 = Wu et al.'s guided filter (b box-averaged), 1 = keep the cartoon's own detail where the frame is flat. */
+  readonly guidedDetail?: number;
   /** Folder holding postprocess.onnx (default: assets/graphs of the repository). */
   readonly graphsDir?: string;
   /** ONNX Runtime intra-op threads of the post-processing session (0 = ORT's choice). */
@@ -66,6 +68,7 @@ export function defaultPipelineConfig(device: Device): Omit<ResolvedPipelineConf
     cutThreshold: 0.12,
     motionTau: 16,
     guidedEps: 1e-3,
+    guidedDetail: 0,
     postprocessThreads: gpu ? 1 : 2,
   };
 }
@@ -90,6 +93,7 @@ export function resolveConfig(device: Device, config: PipelineConfig, defaultGra
   check('cutThreshold', c.cutThreshold, 0, 1);
   check('motionTau', c.motionTau, 0.01, 255);
   check('guidedEps', c.guidedEps, 0, 1);
+  check('guidedDetail', c.guidedDetail, 0, 1);
   check('postprocessThreads', c.postprocessThreads, 0, 256, true);
   if (c.deadlineMs !== undefined) check('deadlineMs', c.deadlineMs, 0, 3_600_000);
   return c;

@@ -28,6 +28,8 @@ export interface PostprocessInput {
   readonly cutThreshold: number;
   readonly motionTau: number;
   readonly guidedEps: number;
+  /** 0: Wu et al.'s box-averaged b (smooths the cartoon where the frame is flat); 1: b from the unfiltered cartoon (keeps its sharpness). */
+  readonly guidedDetail: number;
 }
 
 export interface PostprocessOutput {
@@ -90,6 +92,7 @@ export class Postprocessor {
       prev ? 1 : 0,
       input.motionTau,
       input.guidedEps,
+      input.guidedDetail,
     ]);
     const feeds = {
       guide: new Tensor('uint8', guide.data, [1, guide.height, guide.width, 3]),
@@ -103,7 +106,7 @@ export class Postprocessor {
         low.height,
         low.width,
       ]),
-      params: new Tensor('float32', params, [6]),
+      params: new Tensor('float32', params, [7]),
     };
     const out = await session.run(feeds);
     const change = prev ? (out.change.data as Float32Array)[0] : 0;

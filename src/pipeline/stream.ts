@@ -138,6 +138,7 @@ export class PipelineStream implements FrameStream {
         cutThreshold: config.cutThreshold,
         motionTau: config.motionTau,
         guidedEps: config.guidedEps,
+        guidedDetail: config.guidedDetail,
       });
       this.state = post.state;
       if (post.change > config.cutThreshold) this.ctx.metrics.sceneCut(this.id);
