@@ -7,6 +7,7 @@ import { createPipeline } from '../pipeline';
 import { checkLimits } from '../media/limits';
 import { MediaError } from '../media/errors';
 import { probeVideo } from '../media/probe';
+import { ConfigError } from '../config/types';
 import { loadJobsConfig } from './config';
 import { formatBytes, freeBytes } from './disk';
 import { JOB_ID_PATTERN, newJobId } from './layout';
@@ -115,7 +116,13 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
 export const jobRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
   const config = loadJobsConfig(ctx.config.dataDir);
   const pipeline = createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
-  const jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);
+  let jobs: JobManager;
+  try {
+    jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);
+  } catch (err) {
+    await pipeline.close();
+    throw new ConfigError(`TOONSTREAM_DATA_DIR ${config.dataDir} is not usable: ${(err as Error).message}`);
+  }
   app.addHook('onClose', async () => {
     await jobs.close();
     await pipeline.close();

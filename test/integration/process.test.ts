@@ -82,6 +82,7 @@ describe('toonstream process', () => {
     [['process', '__CLIP__', 'x.mp4', '--model', 'nope'], 1, /^toonstream: unknown model "nope"; installed: tiny-test$/],
     [['process', '__CLIP__', 'x.mp4', '--format', 'avi'], 2, /^toonstream: format must be mp4 or webm, got "avi"$/],
     [['process', 'only-one-arg'], 2, /^toonstream: usage: toonstream process IN OUT/],
+    [['process', '__CLIP__', '/no/such/dir/x.mp4'], 1, /^toonstream: cannot write \/no\/such\/dir\/x\.mp4: no such directory$/],
   ])('fails with one readable line: %j', async (args, code, message) => {
     const clip = makeClip({ width: 160, height: 120, fps: 30, seconds: 1 });
     const r = await toonstream(args.map((a) => (a === '__CLIP__' ? clip : a)));

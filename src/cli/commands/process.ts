@@ -1,5 +1,5 @@
 import { access, constants } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { createPipeline } from '../../pipeline';
 import { MediaError, outputAudio, probeVideo, rationalValue, transcode, type OutputFormat } from '../../media';
 import { OptionError, parseJobOptions } from '../../jobs/options';
@@ -43,6 +43,9 @@ export const processCommand: Command = {
     const [inPath, outPath] = args.positionals as [string, string];
     await access(inPath, constants.R_OK).catch((error: NodeJS.ErrnoException) => {
       throw new CliError(`cannot read ${inPath}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    });
+    await access(dirname(resolve(outPath)), constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`cannot write ${outPath}: ${error.code === 'ENOENT' ? 'no such directory' : error.code ?? error.message}`);
     });
     const format = args.options.format ?? formatFromPath(outPath) ?? 'mp4';
     const config = configFrom(args, io);
