@@ -92,3 +92,28 @@ test('a job running when the server is killed (SIGKILL) finishes after a restart
     await exited(server);
   }
 }, 180_000);
+
+test('SIGTERM mid-job shuts down cleanly and the job is queued again, then finishes', async () => {
+  const dataDir = tempDir('toonstream-sigterm-');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const input = makeClip({ width: 640, height: 360, fps: 30, seconds: 4, audio: true });
+  let server = await serve(port, dataDir);
+  try {
+    const id = (await post(base, { path: input })).json.id as string;
+    await waitFor('the job to be part-way', async () => {
+      const j = (await getJson(`${base}/api/jobs/${id}`)).json as unknown as JobView;
+      return j.state === 'running' && j.progress.framesDone >= 10 ? j : undefined;
+    }, 60_000, 20);
+    server.kill('SIGTERM');
+    await exited(server);
+    expect(server.exitCode).toBe(0);
+    server = await serve(port, dataDir);
+    const last = (await readEvents(base, id)).pop()?.job as JobView;
+    expect(last.state).toBe('done');
+    expect(last.progress.framesDone).toBe(facts(input).frames);
+  } finally {
+    server.kill('SIGTERM');
+    await exited(server);
+  }
+}, 180_000);
