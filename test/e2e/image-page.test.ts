@@ -20,21 +20,32 @@ async function start(modelsDir: string): Promise<{ app: FastifyInstance; engine:
 // .ci/run installs Debian's chromium; without it there is no browser to drive (never downloaded).
 (existsSync(CHROMIUM) ? describe : describe.skip)('image page in headless Chromium', () => {
   let browser: Browser;
-  let page: Page;
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
   afterAll(() => browser?.close());
-  beforeEach(async () => {
-    page = await browser.newPage();
-  });
-  afterEach(() => page.close());
+
+  /**
+   * Runs `fn` with a fresh page on a fresh server. The page closes first: Chromium keeps spare
+   * (pre)connections open, and the server's close() waits for connections that never sent a request.
+   */
+  async function withPage(modelsDir: string, fn: (page: Page, url: string) => Promise<void>): Promise<void> {
+    const server = await start(modelsDir);
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await fn(page, server.url);
+    } finally {
+      await page.close();
+      await server.app.close();
+      await server.engine.close();
+    }
+  }
 
   it('lists the models, cartoonizes an uploaded photo beside it and offers the download', async () => {
-    const server = await start(fixtureModelsDir);
-    try {
-      await page.goto(server.url);
+    await withPage(fixtureModelsDir, async (page, url) => {
+      await page.goto(url);
       await page.waitForSelector('#model:not([disabled])');
       expect(await page.$$eval('#model option', (o) => o.map((x) => (x as HTMLOptionElement).value))).toEqual(['tiny-test']);
       await page.setInputFiles('#file', astronautJpeg);
@@ -45,40 +56,30 @@ async function start(modelsDir: string): Promise<{ app: FastifyInstance; engine:
       expect(await page.isVisible('#original')).toBe(true);
       expect(await page.getAttribute('#download', 'download')).toBe('astronaut-320-cartoon.jpg');
       expect(await page.isHidden('#error')).toBe(true);
-    } finally {
-      await server.app.close();
-      await server.engine.close();
-    }
+    });
   });
 
   it('shows the server error for a broken image, readably', async () => {
-    const server = await start(fixtureModelsDir);
-    try {
-      await page.goto(server.url);
+    await withPage(fixtureModelsDir, async (page, url) => {
+      await page.goto(url);
       await page.waitForSelector('#model:not([disabled])');
       const jpeg = readFileSync(astronautJpeg);
-      await page.setInputFiles('#file', { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: jpeg.subarray(0, jpeg.length / 2) });
+      const broken = jpeg.subarray(0, Math.floor(jpeg.length / 2));
+      await page.setInputFiles('#file', { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: broken });
       await page.waitForSelector('#error:not([hidden])');
       expect(await page.textContent('#error')).toMatch(/Could not cartoonize broken\.jpg: could not decode the JPEG image/);
-    } finally {
-      await server.app.close();
-      await server.engine.close();
-    }
+    });
   });
 
   it('says clearly that no model is installed', async () => {
     const modelsDir = tempDir();
-    const server = await start(modelsDir);
-    try {
-      await page.goto(server.url);
+    await withPage(modelsDir, async (page, url) => {
+      await page.goto(url);
       await page.waitForSelector('#status:not([hidden])');
       const text = await page.textContent('#status');
       expect(text).toContain('No model is installed');
       expect(text).toContain(modelsDir);
       expect(await page.isDisabled('#model')).toBe(true);
-    } finally {
-      await server.app.close();
-      await server.engine.close();
-    }
+    });
   });
 });

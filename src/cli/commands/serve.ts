@@ -45,7 +45,9 @@ export const serveCommand: Command = {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      // A hung close must not keep the process from exiting.
+      // Requests in flight get a few seconds to finish; then open connections (browsers keep
+      // spare ones, event streams never end) are cut, and a hung close still cannot block exit.
+      setTimeout(() => app.server.closeAllConnections(), 5_000).unref();
       setTimeout(() => process.exit(1), 10_000).unref();
       void app
         .close()
