@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../http/errors';
@@ -14,6 +15,9 @@ export interface ReceivedUpload {
   readonly filename: string;
   readonly options: RawJobOptions;
 }
+
+/** How long the parser may take to finish after the request body has ended. */
+const STALL_GRACE_MS = 2000;
 
 function isOptionName(name: string): name is keyof RawJobOptions {
   return (OPTION_NAMES as readonly string[]).includes(name);
@@ -41,7 +45,9 @@ export async function receiveUpload(
   const tmp = layout.uploadInProgress(id);
   const options: Partial<Record<keyof RawJobOptions, string>> = {};
   let file: { bytes: number; filename: string } | undefined;
-  try {
+  let current: Readable | undefined;
+
+  const readForm = async (): Promise<void> => {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (!isOptionName(part.fieldname)) continue;
@@ -55,15 +61,49 @@ export async function receiveUpload(
         continue;
       }
       if (file) throw new HttpError(400, 'send one video per request (the "video" field appeared twice)');
+      current = part.file;
       await pipeline(part.file, createWriteStream(tmp, { flags: 'wx' }));
+      current = undefined;
       if (part.file.truncated) throw Object.assign(new Error('too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
       file = { bytes: (await stat(tmp)).size, filename: sanitizeFilename(part.filename) };
     }
+  };
+
+  // A body cut short (client gone, or a form without its closing boundary) leaves the multipart
+  // parser waiting for data that never comes: once the request has ended, give the parser a
+  // moment to finish, then give up instead of holding the request and its temp file forever.
+  const raw = request.raw;
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const incomplete = new HttpError(400, 'the upload ended before the form was complete (connection closed or body cut short)');
+  const stalled = new Promise<never>((_, reject) => {
+    const arm = (): void => {
+      timer ??= setTimeout(() => {
+        if (settled) return;
+        current?.destroy(incomplete);
+        reject(incomplete);
+      }, STALL_GRACE_MS);
+    };
+    raw.once('end', arm);
+    raw.once('close', arm);
+  });
+  stalled.catch(() => undefined);
+  try {
+    await Promise.race([readForm(), stalled]);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     if (isTooLarge(err)) throw new HttpError(413, `the file is larger than the upload limit (${formatBytes(maxBytes)})`);
-    if (err instanceof OptionError) throw new HttpError(400, err.message);
+    if (err instanceof OptionError || err instanceof HttpError) throw err instanceof OptionError ? new HttpError(400, err.message) : err;
+    // The parser's own complaints (no boundary, malformed part headers) are the client's fault;
+    // anything else (a full disk) is not.
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === undefined && /multipart|boundary|part header|end of (form|multipart)/i.test(e.message)) {
+      throw new HttpError(400, `malformed multipart form: ${e.message}`);
+    }
     throw err;
+  } finally {
+    settled = true;
+    if (timer) clearTimeout(timer);
   }
   if (!file) throw new HttpError(400, 'no video: send the file in a multipart field named "video"');
   return { path: tmp, bytes: file.bytes, filename: file.filename, options };

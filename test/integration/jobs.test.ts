@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createEngine, type OnnxEngine } from '../../src/engine';
@@ -235,6 +235,33 @@ describe('bad input', () => {
     const json = await getJson(`${s.base}/api/jobs`, { method: 'POST', body: '{"video":1}', headers: { 'content-type': 'application/json' } });
     expect(json.status).toBe(415);
     expect(json.json.error).toMatch(/multipart/);
+  });
+
+  test('malformed or cut-short multipart bodies get 400 and leave no temporary file', async () => {
+    const noBoundary = await getJson(`${s.base}/api/jobs`, { method: 'POST', body: 'xx', headers: { 'content-type': 'multipart/form-data' } });
+    expect(noBoundary.status).toBe(400);
+    expect(noBoundary.json.error).toMatch(/malformed multipart form: .*Boundary not found/);
+    const body = '--abc\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n\r\npartial data, no closing boundary';
+    const cut = await getJson(`${s.base}/api/jobs`, { method: 'POST', body, headers: { 'content-type': 'multipart/form-data; boundary=abc' } });
+    expect(cut.status).toBe(400);
+    expect(cut.json.error).toMatch(/the upload ended before the form was complete|unexpected end of multipart data/);
+    expect(readdirSync(join(s.dataDir, 'uploads')).filter((f) => f.startsWith('.'))).toEqual([]);
+  });
+
+  test('a client that disconnects mid-upload leaves nothing behind', async () => {
+    const { port } = new URL(s.base);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(
+      'POST /api/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=abc\r\nContent-Length: 1000000\r\n\r\n' +
+        '--abc\r\nContent-Disposition: form-data; name="video"; filename="a.mp4"\r\n\r\n' + 'x'.repeat(50_000),
+    );
+    await waitFor('the temporary upload file', async () =>
+      readdirSync(join(s.dataDir, 'uploads')).some((f) => f.endsWith('.uploading')) ? true : undefined);
+    socket.destroy();
+    await waitFor('the temporary file to be removed', async () =>
+      readdirSync(join(s.dataDir, 'uploads')).some((f) => f.endsWith('.uploading')) ? undefined : true, 10_000);
+    expect((await getJson(`${s.base}/healthz`)).status).toBe(200);
   });
 
   test.each([
