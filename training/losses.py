@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -51,8 +52,11 @@ def superpixel_structure(x: torch.Tensor, pixels_per_segment: int = 120) -> torc
     imgs = ((x.detach().clamp(-1, 1) + 1) * 127.5).permute(0, 2, 3, 1).cpu().numpy().astype(np.uint8)
     for img in imgs:
         h, w = img.shape[:2]
-        labels = slic(img, n_segments=max(8, h * w // pixels_per_segment), compactness=10, start_label=0,
-                      channel_axis=-1)
+        # Segment at half resolution (4x cheaper; regions are far larger than 2 px), colour at full.
+        small = cv2.resize(img, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+        labels = slic(small, n_segments=max(8, h * w // pixels_per_segment), compactness=10, start_label=0,
+                      channel_axis=-1, max_num_iter=5)
+        labels = cv2.resize(labels.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST)
         out.append(region_mean(img, labels))
     arr = np.stack(out).astype(np.float32) / 127.5 - 1.0
     return torch.from_numpy(arr).permute(0, 3, 1, 2).to(x.device)
