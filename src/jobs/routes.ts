@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../http/context';
 import { HttpError } from '../http/errors';
 import { createPipeline } from '../pipeline';
+import { checkOutputSize, outputGeometry } from '../media/geometry';
 import { checkLimits } from '../media/limits';
 import { MediaError } from '../media/errors';
 import { probeVideo } from '../media/probe';
@@ -62,6 +63,7 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
       const options = parseJobOptions(upload.options, models);
       const media = await probeVideo(upload.path);
       checkLimits(media, config.limits);
+      checkOutputSize(outputGeometry(media, options.height));
       const inputPath = layout.upload(id);
       await rename(upload.path, inputPath);
       const job = jobs.submit({ id, filename: upload.filename, inputPath, inputBytes: upload.bytes, options, media });

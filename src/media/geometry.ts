@@ -1,8 +1,11 @@
+import { MediaError } from './errors';
 import type { MediaInfo, Rational } from './types';
 
 export const DEFAULT_MAX_OUTPUT_HEIGHT = 1080;
 export const MIN_OUTPUT_HEIGHT = 16;
 export const MAX_OUTPUT_HEIGHT = 2160;
+/** The frame pipeline's largest output side. */
+export const MAX_OUTPUT_SIDE = 4096;
 
 export interface OutputGeometry {
   readonly width: number;
@@ -27,4 +30,11 @@ export function outputGeometry(info: MediaInfo, height?: number): OutputGeometry
   const w = even((v.displayWidth * h) / v.displayHeight);
   const swapped = v.rotation === 90 || v.rotation === 270;
   return { width: w, height: h, sar: swapped ? { num: v.sar.den, den: v.sar.num } : v.sar };
+}
+
+/** Throws a MediaError when the output would be wider or taller than the pipeline handles. */
+export function checkOutputSize(geo: OutputGeometry): void {
+  if (geo.width > MAX_OUTPUT_SIDE || geo.height > MAX_OUTPUT_SIDE) {
+    throw new MediaError('too_large', `the output would be ${geo.width}x${geo.height}; sides above ${MAX_OUTPUT_SIDE} px are not supported (choose a smaller height)`);
+  }
 }

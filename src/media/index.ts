@@ -2,7 +2,7 @@ export { ffmpegBinaries, type FfmpegBinaries } from './binaries';
 export { MediaError, type MediaErrorCode } from './errors';
 export { probeVideo } from './probe';
 export { checkLimits, type MediaLimits } from './limits';
-export { outputGeometry, DEFAULT_MAX_OUTPUT_HEIGHT, MIN_OUTPUT_HEIGHT, MAX_OUTPUT_HEIGHT, type OutputGeometry } from './geometry';
+export { outputGeometry, checkOutputSize, MAX_OUTPUT_SIDE, DEFAULT_MAX_OUTPUT_HEIGHT, MIN_OUTPUT_HEIGHT, MAX_OUTPUT_HEIGHT, type OutputGeometry } from './geometry';
 export { decodeFrames, type DecodeOptions } from './decoder';
 export { FrameEncoder, DEFAULT_CRF, CRF_RANGE, outputAudio, type EncodeOptions } from './encoder';
 export { transcode, temporaryPath, type FrameSink, type TranscodeOptions, type TranscodeProgress, type TranscodeResult } from './transcode';

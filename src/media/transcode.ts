@@ -6,7 +6,7 @@ import type { StreamResult } from '../pipeline/types';
 import { decodeFrames } from './decoder';
 import { FrameEncoder } from './encoder';
 import { MediaError } from './errors';
-import { outputGeometry } from './geometry';
+import { checkOutputSize, outputGeometry } from './geometry';
 import type { MediaInfo, OutputFormat } from './types';
 
 /** The part of a pipeline FrameStream (mode 'offline') that transcoding needs. */
@@ -63,6 +63,7 @@ function noop(): void {}
 export async function transcode(opts: TranscodeOptions): Promise<TranscodeResult> {
   const { info } = opts;
   const geo = outputGeometry(info, opts.height);
+  checkOutputSize(geo);
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   const tmp = temporaryPath(opts.output);

@@ -1,4 +1,4 @@
-import { MediaError, checkLimits, outputGeometry, type MediaInfo } from '../../src/media';
+import { MediaError, checkLimits, checkOutputSize, outputGeometry, type MediaInfo } from '../../src/media';
 import { decodeArgs } from '../../src/media/decoder';
 import { audioArgs, encodeArgs, outputAudio } from '../../src/media/encoder';
 import { lastStderrLine } from '../../src/media/errors';
@@ -30,6 +30,11 @@ describe('output geometry', () => {
     const g = outputGeometry(i, height);
     expect([g.width, g.height]).toEqual(expected);
     expect(g.width % 2 + (g.height % 2)).toBe(0);
+  });
+
+  test('outputs wider than the pipeline handles are refused', () => {
+    expect(() => checkOutputSize(outputGeometry(info(8000, 200)))).toThrow(/8000x200; sides above 4096 px/);
+    expect(() => checkOutputSize(outputGeometry(info(8000, 200), 100))).not.toThrow();
   });
 
   test('a rotated non-square pixel aspect is swapped with the picture', () => {
