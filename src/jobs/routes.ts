@@ -3,13 +3,13 @@ import { rename, unlink } from 'node:fs/promises';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../http/context';
 import { HttpError } from '../http/errors';
-import { createPipeline } from '../pipeline';
+import { createPipeline, type Pipeline } from '../pipeline';
 import { checkOutputSize, outputGeometry } from '../media/geometry';
 import { checkLimits } from '../media/limits';
 import { MediaError } from '../media/errors';
 import { probeVideo } from '../media/probe';
 import { ConfigError } from '../config/types';
-import { loadJobsConfig } from './config';
+import { loadJobsConfig, type JobsConfig } from './config';
 import { formatBytes, freeBytes } from './disk';
 import { JOB_ID_PATTERN, newJobId } from './layout';
 import { JobManager } from './manager';
@@ -111,31 +111,47 @@ export async function jobsApi(app: FastifyInstance, { jobs, models }: JobsApiOpt
   });
 }
 
+export interface JobRoutesOptions {
+  /** Overrides the environment (tests). */
+  readonly config?: Partial<JobsConfig>;
+  /**
+   * A pipeline owned by the caller, so jobs share one batcher per model with the live streams;
+   * by default the plugin makes one and closes it with the server.
+   */
+  readonly pipeline?: Pipeline;
+}
+
 /**
- * The jobs feature as one server plugin: its own queue (SQLite under TOONSTREAM_DATA_DIR) and
- * a pipeline stream per job, created from the server context and closed with the server.
+ * The jobs feature as one server plugin: its queue (SQLite under TOONSTREAM_DATA_DIR) and a
+ * pipeline stream per running job.
  */
-export const jobRoutes: FastifyPluginAsync<ServerContext> = async (app, ctx) => {
-  const config = loadJobsConfig(ctx.config.dataDir);
-  const pipeline = createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
-  let jobs: JobManager;
-  try {
-    jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);
-  } catch (err) {
-    await pipeline.close();
-    throw new ConfigError(`TOONSTREAM_DATA_DIR ${config.dataDir} is not usable: ${(err as Error).message}`);
-  }
-  app.addHook('onClose', async () => {
-    await jobs.close();
-    await pipeline.close();
-  });
-  await jobsApi(app, { jobs, models: ctx.engine });
-  // Node applies requestTimeout to the whole request body, server-wide: sized for images it would
-  // cut off a large video upload mid-way (408). Raise it to the upload timeout; the header phase
-  // stays bounded by headersTimeout.
-  const uploadMs = config.uploadTimeoutS * 1000;
-  if (app.server.requestTimeout > 0 && app.server.requestTimeout < uploadMs) app.server.requestTimeout = uploadMs;
-  app.addHook('onReady', async () => {
-    await jobs.start();
-  });
-};
+export function createJobRoutes(options: JobRoutesOptions = {}): FastifyPluginAsync<ServerContext> {
+  return async (app, ctx) => {
+    const config: JobsConfig = { ...loadJobsConfig(ctx.config.dataDir), ...options.config };
+    const pipeline = options.pipeline ?? createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
+    const ownPipeline = options.pipeline === undefined;
+    let jobs: JobManager;
+    try {
+      jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);
+    } catch (err) {
+      if (ownPipeline) await pipeline.close();
+      throw new ConfigError(`TOONSTREAM_DATA_DIR ${config.dataDir} is not usable: ${(err as Error).message}`);
+    }
+    app.addHook('onClose', async () => {
+      await jobs.close();
+      if (ownPipeline) await pipeline.close();
+    });
+    await jobsApi(app, { jobs, models: ctx.engine });
+    // Node applies requestTimeout to the whole request body, server-wide: sized for images it would
+    // cut off a large video upload mid-way (408). Raise it to the upload timeout; the header phase
+    // stays bounded by headersTimeout.
+    const uploadMs = config.uploadTimeoutS * 1000;
+    if (app.server.requestTimeout > 0 && app.server.requestTimeout < uploadMs) app.server.requestTimeout = uploadMs;
+    app.addHook('onReady', async () => {
+      await jobs.start();
+    });
+  };
+}
+
+/** Registered in src/http/server.ts. */
+export const jobRoutes: FastifyPluginAsync<ServerContext> = createJobRoutes();
