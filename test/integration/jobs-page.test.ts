@@ -57,6 +57,17 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking'
     expect(page.url()).toMatch(/\?job=[A-Za-z0-9_-]{16}$/);
   });
 
+  it('cancels a running job from the page', async () => {
+    await page.goto(url);
+    await page.waitForSelector('#model:not([disabled])');
+    await page.setInputFiles('#file', makeClip({ width: 640, height: 360, fps: 30, seconds: 5 }));
+    await page.waitForFunction(() => /frame \d+ of 150/.test(document.getElementById('process-text')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.getElementById('process-text')?.textContent === 'cancelled');
+    expect(await page.isHidden('#download')).toBe(true);
+    expect(await page.isHidden('#cancel')).toBe(true);
+  });
+
   it('shows the server error for a file that is not a video, readably', async () => {
     await page.goto(url);
     await page.waitForSelector('#model:not([disabled])');
