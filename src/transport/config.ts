@@ -17,6 +17,12 @@ export interface LiveConfig {
   readonly idleTimeoutS: number;
   /** WebSocket: frames a client may have in flight before older ones are dropped. */
   readonly wsMaxInFlight: number;
+  /**
+   * Frames of one session between arrival and result at once. 1 gives the lowest latency (the
+   * frame processed next is always the newest one); 2 overlaps resizing and post-processing
+   * with the next inference, for more fps at the cost of up to one more model time of latency.
+   */
+  readonly pipelineDepth: number;
   /** Frames older than this when their batch forms are dropped, ms. */
   readonly deadlineMs: number;
   /** Largest live frame side accepted (px); bigger frames are scaled down. */
@@ -29,6 +35,7 @@ export const LIVE_DEFAULTS = {
   maxSessions: 8,
   idleTimeoutS: 10,
   wsMaxInFlight: 2,
+  pipelineDepth: 1,
   deadlineMs: 250,
   maxSide: 1280,
   iceGatheringTimeoutMs: 5000,
@@ -82,6 +89,7 @@ export function loadLiveConfig(env: Env = process.env): LiveConfig {
     maxSessions: int('TOONSTREAM_LIVE_MAX_SESSIONS', LIVE_DEFAULTS.maxSessions, 1, 1000),
     idleTimeoutS: int('TOONSTREAM_LIVE_IDLE_TIMEOUT', LIVE_DEFAULTS.idleTimeoutS, 1, 3600),
     wsMaxInFlight: int('TOONSTREAM_WS_MAX_IN_FLIGHT', LIVE_DEFAULTS.wsMaxInFlight, 1, 16),
+    pipelineDepth: int('TOONSTREAM_LIVE_PIPELINE_DEPTH', LIVE_DEFAULTS.pipelineDepth, 1, 4),
     deadlineMs: int('TOONSTREAM_LIVE_DEADLINE_MS', LIVE_DEFAULTS.deadlineMs, 10, 60_000),
     maxSide: int('TOONSTREAM_LIVE_MAX_SIDE', LIVE_DEFAULTS.maxSide, 64, 4096),
     iceGatheringTimeoutMs: LIVE_DEFAULTS.iceGatheringTimeoutMs,

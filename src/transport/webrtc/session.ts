@@ -31,8 +31,6 @@ export class OfferError extends Error {
 }
 
 const STATS_INTERVAL_MS = 1000;
-/** Frames between arrival and result at once: one in inference, one being resized/post-processed. */
-const MAX_IN_FLIGHT = 2;
 
 /**
  * The server peer of one browser: receives the webcam track through an RTCVideoSink, sends the
@@ -67,7 +65,7 @@ export class WebRtcSession implements LiveSession {
       pipeline: deps.pipeline,
       settings,
       deadlineMs: deps.config.deadlineMs,
-      maxInFlight: MAX_IN_FLIGHT,
+      maxInFlight: deps.config.pipelineDepth,
       toRgb: i420ToRgb,
       onResult: (r) => this.send(r),
       onError: (error) => deps.logger.warn({ err: error, session: id }, 'live frame failed'),

@@ -50,7 +50,7 @@ export class WsSession implements LiveSession {
       pipeline: deps.pipeline,
       settings,
       deadlineMs: deps.config.deadlineMs,
-      maxInFlight: deps.config.wsMaxInFlight,
+      maxInFlight: deps.config.pipelineDepth,
       toRgb: (input) => this.decode(input),
       onResult: (r) => this.reply(r),
       onError: (error) => this.control({ type: 'error', code: 'protocol', error: `could not decode frame: ${(error as Error).message}` }),
