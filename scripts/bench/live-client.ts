@@ -1,6 +1,8 @@
 // A simulated webcam client over WebRTC, from Node (@roamhq/wrtc as the browser): sends
 // prepared I420 frames at a fixed rate and counts the cartoon frames coming back. Used by the
 // live bench and the transport integration tests.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { iceGatheringComplete } from '../../src/transport/webrtc/ice';
 import { nonstandard, RTCPeerConnection, type I420Frame, type PeerConnection } from '../../src/transport/webrtc/wrtc';
 
@@ -129,4 +131,20 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
     if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * @roamhq/wrtc 0.10 crashes the process at exit (SIGSEGV in N-API cleanup) while a video or
+ * audio source object is still alive; once collected, exit is clean. Call after closing every
+ * peer and server.
+ */
+export async function collectWrtcGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // N-API finalizers run on a later tick than the collection itself.
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    gc();
+  }
+  await new Promise((r) => setTimeout(r, 20));
 }

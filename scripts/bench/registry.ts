@@ -6,6 +6,7 @@ import { pipelineHdSection } from './pipeline-hd';
 import { pipelineOverheadSection } from './pipeline-overhead';
 import type { BenchSection } from './types';
 import { videoFileSection } from './video-file';
+import { liveSection } from './live';
 
 /** Every bench section, in run order. Add a section: one file in scripts/bench/, one line here. */
 export const sections: readonly BenchSection[] = [
@@ -16,4 +17,5 @@ export const sections: readonly BenchSection[] = [
   pipelineHdSection,
   pipelineFlickerSection,
   videoFileSection,
+  liveSection,
 ];

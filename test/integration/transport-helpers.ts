@@ -1,9 +1,8 @@
 import { copyFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
+export { collectWrtcGarbage } from '../../scripts/bench/live-client';
 import sharp from 'sharp';
 import type { Engine, Frame } from '../../src/engine';
 import { createEngine } from '../../src/engine';
@@ -103,16 +102,3 @@ export async function sessionsGone(baseUrl: string, timeoutMs: number): Promise<
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * @roamhq/wrtc 0.10 crashes the process at exit (SIGSEGV in N-API env cleanup) when a video or
- * audio source object is still alive then; once collected, exit is clean. Tests that used
- * WebRTC call this last (after closing every peer and the server).
- */
-export async function collectWrtcGarbage(): Promise<void> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  for (let i = 0; i < 3; i++) {
-    await new Promise((r) => setImmediate(r));
-    gc();
-  }
-}
