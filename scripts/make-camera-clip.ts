@@ -1,8 +1,8 @@
 // Makes the fake-camera clip for Chromium (--use-file-for-fake-video-capture=FILE.y4m): a slow
-// diagonal pan over a real photo (scikit-image's astronaut, CC0, committed as a test fixture),
+// diagonal pan there and back over a real photo (scikit-image's astronaut, CC0, committed as a test fixture),
 // so the camera shows real texture and known motion instead of a test pattern.
 //
-//   node dist/scripts/make-camera-clip.js [OUT.y4m] [--size 640x360] [--fps 30] [--seconds 4] [--photo FILE]
+//   node dist/scripts/make-camera-clip.js [OUT.y4m] [--size 640x360] [--fps 30] [--seconds 6] [--photo FILE]
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,14 +23,15 @@ export interface CameraClipOptions {
 /** Writes the clip to `out` (atomically) unless it already exists; returns `out`. */
 export async function makeCameraClip(out: string, options: CameraClipOptions = {}): Promise<string> {
   if (existsSync(out)) return out;
-  const { width = 640, height = 360, fps = 30, seconds = 4, photo = DEFAULT_PHOTO } = options;
-  // The photo is scaled to twice the frame width; the window moves across it at a steady
-  // speed (px per second) so consecutive frames differ by a known shift.
-  const scaled = width * 2;
-  const speed = (scaled - width) / Math.max(seconds, 1) / 2;
+  const { width = 640, height = 360, fps = 30, seconds = 6, photo = DEFAULT_PHOTO } = options;
+  // The photo is scaled to 1.25x the frame width and the window pans across it and back at a
+  // steady speed, so consecutive frames differ by a known shift and the looping clip (Chromium
+  // replays the file) has no jump.
+  const scaled = Math.round((width * 1.25) / 2) * 2;
+  const tri = `(1-abs(1-2*t/${seconds}))`;
   const filter = [
     `scale=${scaled}:-2`,
-    `crop=${width}:${height}:x='min(t*${speed.toFixed(3)},iw-${width})':y='min(t*${(speed / 2).toFixed(3)},ih-${height})'`,
+    `crop=${width}:${height}:x='(iw-${width})*${tri}':y='(ih-${height})*${tri}/4'`,
     'format=yuv420p',
   ].join(',');
   mkdirSync(dirname(out), { recursive: true });
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const out = positionals[0] ?? join(repoRoot, 'dist', 'camera-clip.y4m');
   const [width, height] = (values.size ?? '640x360').split('x').map(Number);
   if (!(width > 0 && height > 0 && width % 2 === 0 && height % 2 === 0)) throw new Error('--size must be WIDTHxHEIGHT with even sides');
-  await makeCameraClip(out, { width, height, fps: Number(values.fps ?? 30), seconds: Number(values.seconds ?? 4), photo: values.photo });
+  await makeCameraClip(out, { width, height, fps: Number(values.fps ?? 30), seconds: Number(values.seconds ?? 6), photo: values.photo });
   console.log(out);
 }
 
