@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .nets import STRIDE, build_generator, conv_gflops, count_params
+from .nets import STRIDE, CartoonGenerator, build_generator, conv_gflops, count_params
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 STYLE_DESCRIPTIONS = {
@@ -43,7 +43,12 @@ class FrameContract(nn.Module):
         pad_h = (STRIDE - h % STRIDE) % STRIDE
         pad_w = (STRIDE - w % STRIDE) % STRIDE
         x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
-        y = self.generator(x)[:, :, :h, :w]
+        gen = self.generator
+        if isinstance(gen, CartoonGenerator):
+            # The tail's running sums overflow fp16 on large frames: it always runs in fp32.
+            y = gen.tail(x.float(), gen.body(x).float())[:, :, :h, :w]
+        else:
+            y = gen(x).float()[:, :, :h, :w]
         y = torch.clamp((y + 1.0) * 127.5 + 0.5, 0.0, 255.0)
         return y.to(torch.uint8).permute(0, 2, 3, 1)
 
@@ -51,8 +56,8 @@ class FrameContract(nn.Module):
 def load_generator(checkpoint: Path) -> tuple[nn.Module, dict[str, object]]:
     state = torch.load(checkpoint, map_location="cpu", weights_only=False)
     cfg = state["config"]
-    g = build_generator(str(cfg["generator"]))
-    g.load_state_dict(state["g"])
+    g = build_generator(str(cfg["generator"]), str(cfg["style"]))
+    g.unet.load_state_dict(state["g"])
     g.eval()
     return g, state
 
@@ -136,7 +141,7 @@ def write_card(name: str, state: dict[str, object], generator: nn.Module, out: P
                   "workingShortSide": 256},
         "params": count_params(generator),
         "gflopsAt256": round(conv_gflops(generator.float()), 2),
-        "architecture": f"White-box U-Net, {cfg['generator']} size (see docs/MODEL.md)",
+        "architecture": f"White-box U-Net ({cfg['generator']} size) + {style} cartoon tail (see docs/MODEL.md)",
         "training": {
             "data": training_data_summary(style),
             "steps": int(state["step"]),  # type: ignore[arg-type]

@@ -95,7 +95,7 @@ class Trainer:
         self.run_dir = Path(cfg.run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         torch.manual_seed(cfg.seed)
-        self.g = build_generator(cfg.generator).to(device)
+        self.g = build_generator(cfg.generator, cfg.style).to(device)
         self.d_edge = PatchDiscriminator(3).to(device)
         self.d_surface = PatchDiscriminator(3).to(device)
         self.d_texture = PatchDiscriminator(1).to(device)
@@ -118,8 +118,8 @@ class Trainer:
 
     def _load_teacher(self, path: str) -> torch.nn.Module:
         ckpt = torch.load(path, map_location=self.device, weights_only=False)
-        teacher = build_generator(ckpt["config"]["generator"]).to(self.device)
-        teacher.load_state_dict(ckpt["g"])
+        teacher = build_generator(ckpt["config"]["generator"], ckpt["config"]["style"]).to(self.device)
+        teacher.unet.load_state_dict(ckpt["g"])
         teacher.eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
@@ -155,7 +155,7 @@ class Trainer:
             "step": self.step,
             "images_seen": self.images_seen,
             "seconds": self.seconds,
-            "g": self.g.state_dict(),
+            "g": self.g.unet.state_dict(),  # the tail has no weights
             "d_edge": self.d_edge.state_dict(),
             "d_surface": self.d_surface.state_dict(),
             "d_texture": self.d_texture.state_dict(),
@@ -171,7 +171,7 @@ class Trainer:
         if not self.checkpoint_path.exists():
             return
         state = torch.load(self.checkpoint_path, map_location=self.device, weights_only=False)
-        self.g.load_state_dict(state["g"])
+        self.g.unet.load_state_dict(state["g"])
         self.d_edge.load_state_dict(state["d_edge"])
         self.d_surface.load_state_dict(state["d_surface"])
         self.d_texture.load_state_dict(state["d_texture"])

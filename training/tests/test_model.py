@@ -14,16 +14,16 @@ import torch
 from training import losses as L
 from training.data.edges import edge_smooth
 from training.export import FrameContract, export_onnx, load_generator, write_card
-from training.nets import PatchDiscriminator, build_generator, conv_gflops, count_params
+from training.nets import TAIL_SPECS, CartoonTail, PatchDiscriminator, build_generator, conv_gflops, count_params
 from training.targets import cartoon_target, write_rgb
 from training.train import TrainConfig, Trainer
 
 torch.set_num_threads(2)
 
 
-@pytest.mark.parametrize("kind", ["fast", "hq"])
-def test_generator_keeps_shape_and_range(kind: str) -> None:
-    g = build_generator(kind)
+@pytest.mark.parametrize("kind,style", [("fast", None), ("hq", None), ("fast", "outline"), ("hq", "scenery")])
+def test_generator_keeps_shape_and_range(kind: str, style: str | None) -> None:
+    g = build_generator(kind, style)
     x = torch.rand(2, 3, 64, 96) * 2 - 1
     with torch.no_grad():
         y = g(x)
@@ -38,6 +38,15 @@ def test_generator_budgets() -> None:
     assert count_params(hq) >= 1_400_000  # White-box scale
 
 
+def test_cartoon_tail_inks_edges_and_keeps_flat_regions() -> None:
+    tail = CartoonTail(TAIL_SPECS["outline"])
+    x = torch.full((1, 3, 32, 32), 0.6)
+    x[:, :, :, 16:] = -0.4  # a vertical step edge: bright left, dark right
+    y = tail(x, x)
+    assert abs(float(y[0, 0, 16, 4]) - 0.6) < 0.02 and abs(float(y[0, 0, 16, 28]) + 0.4) < 0.02
+    assert float(y[0, :, 16, 16:18].mean()) < -0.7  # a dark line on the edge's dark side
+
+
 def test_discriminator_scores_patches() -> None:
     d = PatchDiscriminator(3)
     assert d(torch.zeros(2, 3, 128, 128)).shape == (2, 1, 16, 16)
@@ -45,7 +54,7 @@ def test_discriminator_scores_patches() -> None:
 
 
 def test_every_loss_is_finite_with_gradients() -> None:
-    g = build_generator("fast")
+    g = build_generator("fast", "outline")
     d3, d1 = PatchDiscriminator(3), PatchDiscriminator(1)
     photo = torch.rand(2, 3, 64, 64) * 2 - 1
     fake = g(photo)
