@@ -139,7 +139,7 @@ export class LiveController {
     const delay = e.kind === 'busy' ? BUSY_RETRY_MS : RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)];
     this.attempt++;
     this.view.transport(null);
-    this.view.error(`${e.message} Retrying in ${Math.round(delay / 1000)} s…`);
+    this.view.error(`${sentence(e.message)} Retrying in ${Math.round(delay / 1000)} s…`);
     this.view.status('Reconnecting…', 'error');
     this.retryTimer = window.setTimeout(() => void this.connect(generation), delay);
   }
@@ -149,4 +149,10 @@ export class LiveController {
     this.view.error(message);
     this.view.status('Stopped', 'error');
   }
+}
+
+/** Server messages are lower-case fragments; shown to people they read as sentences. */
+function sentence(text: string): string {
+  const t = text.trim();
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?…]$/.test(t) ? '' : '.'}`;
 }

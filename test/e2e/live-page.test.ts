@@ -5,6 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { makeCameraClip } from '../../scripts/make-camera-clip';
 import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
 import { repo } from '../support/fixtures';
@@ -13,6 +14,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
 const SHOTS = join(repo, 'docs', 'screenshots');
 const SIZE = { w: 160, h: 90 };
+const FAKE_CAMERA_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIP}`,
+];
 
 /** Both panes drawn at SIZE, as RGBA bytes. */
 async function grab(page: Page, ids: readonly string[]): Promise<number[][]> {
@@ -100,13 +105,7 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
     await makeCameraClip(CLIP, { width: 640, height: 360, fps: 30, seconds: 6 });
     mkdirSync(SHOTS, { recursive: true });
     server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '3' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIP}`,
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FAKE_CAMERA_ARGS });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -130,7 +129,7 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
         const posterised = compare(cartoon, original);
         // Cartoon frames, not the camera's: the fixture model posterises and outlines.
         expect(posterised.diff).toBeGreaterThan(12);
-        await sleep(1500); // let the overlay's chart fill a little
+        await sleep(3000); // let the overlay's chart fill a little
         await page.screenshot({ path: join(SHOTS, `live-${transport}.png`) });
 
         await page.selectOption('#style', 'toon-invert');
@@ -163,6 +162,71 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
       }
     }, 90_000);
   });
+
+  it('says readably when the camera is denied and when the server is busy', async () => {
+    // Without the fake-UI flag headless Chromium refuses camera requests, as a user clicking "Block" would.
+    const strict = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream'] });
+    try {
+      const denied = await strict.newPage();
+      await denied.goto(`${server.url}/live`);
+      await denied.waitForSelector('#error:not([hidden])', { timeout: 20_000 });
+      expect(await denied.textContent('#error')).toMatch(/^Camera access was denied\. Allow the camera for this site/);
+    } finally {
+      await strict.close();
+    }
+
+    const busyServer = await startLiveServer({ TOONSTREAM_LIVE_MAX_SESSIONS: '1' });
+    const holder = new WebSocket(`${busyServer.url.replace('http', 'ws')}/ws/live`);
+    const page = await browser.newPage();
+    try {
+      await new Promise((resolve) => holder.once('message', resolve));
+      await page.goto(`${busyServer.url}/live?transport=ws`);
+      await page.waitForSelector('#error:not([hidden])', { timeout: 20_000 });
+      expect(await page.textContent('#error')).toMatch(/^The server is busy \(1 live sessions\); try again in a minute\. Retrying in 10 s…$/);
+      expect(await page.getAttribute('body', 'data-state')).toBe('error');
+    } finally {
+      await page.close();
+      holder.close();
+      await busyServer.close();
+    }
+  }, 60_000);
+
+  it('falls back to the WebSocket where WebRTC is blocked, and reconnects after losing the connection', async () => {
+    // A network that drops WebRTC's UDP: signalling gets through, but with the ICE candidates
+    // of both peers removed from it no path can connect.
+    const blocked = await browser.newContext();
+    try {
+      const page = await blocked.newPage();
+      await page.route('**/api/webrtc/offer', async (route) => {
+        const strip = (sdp: string): string => sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate')).join('\r\n');
+        const offer = route.request().postDataJSON() as { sdp: string };
+        const response = await route.fetch({ postData: JSON.stringify({ ...offer, sdp: strip(offer.sdp) }) });
+        const body = (await response.json()) as { sdp: string };
+        await route.fulfill({ response, json: { ...body, sdp: strip(body.sdp) } });
+      });
+      await page.goto(`${server.url}/live`);
+      await page.waitForSelector('body[data-transport="websocket"][data-state="live"]', { timeout: 30_000 });
+      expect(await page.textContent('#status')).toBe('Live over WebSocket (WebRTC unavailable)');
+      await framesAfter(page, 5);
+      // (The abandoned WebRTC attempt's server peer ends by itself: it never gets a frame.)
+      expect((await liveSessions(server.url)).map((x) => x.transport)).toContain('websocket');
+
+      const session = await page.evaluate(() => (window as unknown as { __live: { session: string } }).__live.session);
+      expect((await fetch(`${server.url}/api/live/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
+      await page.waitForSelector('#error:not([hidden])', { timeout: 10_000 });
+      expect(await page.textContent('#error')).toMatch(/^Connection lost \(the server closed the connection \(deleted\)\)\. Retrying in 1 s…$/);
+      await page.waitForFunction((old) => {
+        const live = (window as unknown as { __live: { session: string | null } }).__live;
+        return live.session !== null && live.session !== old;
+      }, session, { timeout: 15_000 });
+      await framesAfter(page, 5);
+      expect(await page.isHidden('#error')).toBe(true);
+      await page.close();
+    } finally {
+      await blocked.close();
+      await sessionsGone(server.url, 5000);
+    }
+  }, 60_000);
 
   it('the /output page shows only the cartoon, full-window', async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
