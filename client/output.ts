@@ -3,7 +3,7 @@ import { LiveController, type TransportChoice } from './live/controller';
 import { fetchModels } from './live/models';
 
 // The cartoon alone, full-window: settings come from the query string, e.g.
-// output.html?model=toon-fast&strength=0.8&res=720p&camera=DEVICE_ID&transport=ws
+// output.html?model=toon-fast&strength=0.8&res=720p&camera=DEVICE_ID&transport=ws&audio=1
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const query = new URLSearchParams(location.search);
@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   const res = query.get('res');
   const resolution: Resolution = res && res in RESOLUTIONS ? (res as Resolution) : '720p';
   const cartoonVideo = $<HTMLVideoElement>('cartoon');
+  // The microphone comes back with the cartoon (delayed to match it); play it only when asked,
+  // e.g. for an OBS browser source, so a page in a normal tab does not echo the room.
+  cartoonVideo.muted = query.get('audio') !== '1';
   const cartoonCanvas = $<HTMLCanvasElement>('cartoon-canvas');
   const controller = new LiveController(
     {

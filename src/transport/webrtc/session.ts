@@ -153,7 +153,10 @@ export class WebRtcSession implements LiveSession {
   private attach(channel: DataChannel): void {
     if (channel.label !== 'control') return;
     this.channel = channel;
-    channel.onopen = () => this.message({ type: 'hello', session: this.id, settings: this.live.current });
+    const hello = (): void => this.message({ type: 'hello', session: this.id, settings: this.live.current });
+    // The channel may already be open when it is announced.
+    if (channel.readyState === 'open') hello();
+    else channel.onopen = hello;
     // The quickest sign that the tab closed: SCTP goes down at once, ICE takes seconds to notice.
     channel.onclose = () => this.close('peer left');
     channel.onmessage = (event: { data: string | ArrayBuffer }) => {
