@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import sharp from 'sharp';
 import type { ServerContext } from '../../src/http/context';
-import { createLiveRoutes, type LiveSessionInfo } from '../../src/transport';
+import { createLiveRoutes, loadLiveConfig, type LiveSessionInfo } from '../../src/transport';
 import { rgbToI420 } from '../../src/transport/webrtc/color';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { collectWrtcGarbage, connectLiveClient, waitFor, type LiveClient } from './live-client';
@@ -61,6 +61,7 @@ export const liveSection: BenchSection = {
     const app = Fastify({ loggerInstance: logger });
     const serverCtx: ServerContext = { config: ctx.config, engine: ctx.engine, logger, registry };
     await app.register(createLiveRoutes({ config: { maxSessions: 16 } }), serverCtx);
+    const { workingShortSide, pipelineDepth } = loadLiveConfig();
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const rows: ClientRow[] = [];
@@ -107,7 +108,7 @@ export const liveSection: BenchSection = {
     }
     const goal = rows.find((r) => r.clients === 1);
     return {
-      title: `Live WebRTC (${model}, ${WIDTH}x${HEIGHT} camera at ${CAMERA_FPS} fps, ${MEASURE_S} s measured per N)`,
+      title: `Live WebRTC (${model}, ${WIDTH}x${HEIGHT} camera at ${CAMERA_FPS} fps, ${MEASURE_S} s measured per N; working size ${workingShortSide || 'from the card'}, pipeline depth ${pipelineDepth})`,
       columns: ['clients', 'client', 'delivered fps', 'server-added latency median ms', 'p95 ms', 'dropped %'],
       rows: rows.map((r) => [String(r.clients), String(r.client), r.deliveredFps.toFixed(1), ms(r.latencyMedianMs), ms(r.latencyP95Ms), r.droppedPct.toFixed(0)]),
       notes: [
@@ -115,7 +116,7 @@ export const liveSection: BenchSection = {
         'clients and server share this machine; WebRTC encoding/decoding of all clients competes with inference',
         goal ? `goal N=1: >= 20 fps and median <= 100 ms: ${goal.deliveredFps >= 20 && goal.latencyMedianMs <= 100 ? 'met' : 'NOT met'} on this run` : '',
       ].filter((n) => n !== ''),
-      data: rows,
+      data: { model, workingShortSide, pipelineDepth, rows },
     };
   },
 };

@@ -27,6 +27,11 @@ export interface LiveConfig {
   readonly deadlineMs: number;
   /** Largest live frame side accepted (px); bigger frames are scaled down. */
   readonly maxSide: number;
+  /**
+   * Short side (px) live frames are cartoonized at; 0 = the model card's working size. Smaller
+   * is faster (compute scales with the pixel count) and softer; the output keeps the camera size.
+   */
+  readonly workingShortSide: number;
   /** Longest time the offer handler waits for ICE gathering, ms. */
   readonly iceGatheringTimeoutMs: number;
 }
@@ -38,6 +43,7 @@ export const LIVE_DEFAULTS = {
   pipelineDepth: 1,
   deadlineMs: 250,
   maxSide: 1280,
+  workingShortSide: 0,
   iceGatheringTimeoutMs: 5000,
 } as const;
 
@@ -92,6 +98,7 @@ export function loadLiveConfig(env: Env = process.env): LiveConfig {
     pipelineDepth: int('TOONSTREAM_LIVE_PIPELINE_DEPTH', LIVE_DEFAULTS.pipelineDepth, 1, 4),
     deadlineMs: int('TOONSTREAM_LIVE_DEADLINE_MS', LIVE_DEFAULTS.deadlineMs, 10, 60_000),
     maxSide: int('TOONSTREAM_LIVE_MAX_SIDE', LIVE_DEFAULTS.maxSide, 64, 4096),
+    workingShortSide: int('TOONSTREAM_LIVE_WORKING_SIZE', LIVE_DEFAULTS.workingShortSide, 0, 2048),
     iceGatheringTimeoutMs: LIVE_DEFAULTS.iceGatheringTimeoutMs,
   };
 }

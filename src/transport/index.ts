@@ -27,7 +27,9 @@ export interface LiveRoutesOptions {
 export function createLiveRoutes(options: LiveRoutesOptions = {}): FastifyPluginAsync<ServerContext> {
   return async (app, ctx) => {
     const config: LiveConfig = { ...loadLiveConfig(), ...options.config };
-    const pipeline = options.pipeline ?? createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
+    const pipeline =
+      options.pipeline ??
+      createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry, workingShortSide: config.workingShortSide || undefined });
     const sessions = new SessionRegistry(config.maxSessions, ctx.registry);
     const hasModel = (name: string): boolean => ctx.engine.has(name);
     const defaults = (): LiveSettings => {

@@ -73,7 +73,7 @@ describe('live config', () => {
 
   it('has defaults and checks ranges', () => {
     const c = loadLiveConfig({});
-    expect(c).toMatchObject({ iceServers: [], maxSessions: 8, idleTimeoutS: 10, wsMaxInFlight: 2, pipelineDepth: 1 });
+    expect(c).toMatchObject({ iceServers: [], maxSessions: 8, idleTimeoutS: 10, wsMaxInFlight: 2, pipelineDepth: 1, workingShortSide: 0 });
     expect(loadLiveConfig({ TOONSTREAM_LIVE_MAX_SESSIONS: '2', TOONSTREAM_LIVE_IDLE_TIMEOUT: '3' })).toMatchObject({ maxSessions: 2, idleTimeoutS: 3 });
     expect(() => loadLiveConfig({ TOONSTREAM_WS_MAX_IN_FLIGHT: '0' })).toThrow('TOONSTREAM_WS_MAX_IN_FLIGHT must be an integer 1-16, got "0"');
   });
