@@ -45,7 +45,6 @@ interface Pending<In> {
   readonly receivedAt: number;
 }
 
-const ASPECT_TOLERANCE = 0.01;
 const FPS_WINDOW_MS = 3000;
 
 /**
@@ -169,11 +168,14 @@ export class LiveStream<In> {
     return { kind: 'cartoon', input, frame: result.frame, receivedAt, doneAt: this.now() };
   }
 
-  /** The output keeps the first frame's size; a new aspect ratio (camera switch) opens a new stream. */
+  /**
+   * The cartoon has the size of the frames coming in. WebRTC senders change it now and then
+   * (they start small and step up as the bandwidth estimate grows, or step down under load);
+   * each change opens a new pipeline stream, which restarts temporal smoothing.
+   */
   private streamFor(frame: Frame): FrameStream {
     const { width, height } = this.streamSize;
-    const sameAspect = width > 0 && Math.abs(frame.width / frame.height - width / height) <= ASPECT_TOLERANCE * (width / height);
-    if (this.stream && sameAspect) return this.stream;
+    if (this.stream && frame.width === width && frame.height === height) return this.stream;
     this.stream?.close();
     this.streamSize = { width: frame.width, height: frame.height };
     this.stream = this.options.pipeline.openStream({

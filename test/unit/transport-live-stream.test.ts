@@ -92,9 +92,9 @@ describe('LiveStream (newest wins, bounded in-flight)', () => {
     expect(live.stats()).toMatchObject({ processed: 1, passedThrough: 1 });
   });
 
-  it('opens a new pipeline stream when the frame aspect ratio changes (camera switch)', async () => {
+  it('opens a new pipeline stream when the frame size changes (sender adaptation, camera switch)', async () => {
     const pipeline = new ManualPipeline();
-    const sizes = [frame(1, 640, 360), frame(2, 320, 180), frame(3, 480, 480)];
+    const sizes = [frame(1, 640, 360), frame(2, 640, 360), frame(3, 480, 480)];
     const live = new LiveStream<number>({
       id: 't', pipeline, settings: { model: 'm', strength: 1, passthrough: false }, deadlineMs: 100, maxInFlight: 3,
       toRgb: async (n) => sizes[n - 1], onResult: () => undefined,
