@@ -106,7 +106,8 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
   beforeAll(async () => {
     await makeCameraClip(CLIP, { width: 640, height: 360, fps: 30, seconds: 6 });
     mkdirSync(SHOTS, { recursive: true });
-    server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '3' });
+    // Generous: on a loaded 2-core machine the browser's frames can pause for seconds.
+    server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '8' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FAKE_CAMERA_ARGS });
   }, 60_000);
   afterAll(async () => {
@@ -151,16 +152,16 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
         expect(passthrough.inverse).toBeGreaterThan(3 * inverted.inverse);
         expect(passthrough.diff).toBeLessThan(posterised.diff / 2);
 
-        const sessions = await liveSessions(server.url);
+        const sessions = (await liveSessions(server.url)).filter((x) => x.transport === transport);
         expect(sessions).toHaveLength(1);
         expect(sessions[0]).toMatchObject({ transport, settings: { model: 'toon-invert', passthrough: true } });
 
         await page.close();
-        // Sooner than the 3 s idle timeout: the page says goodbye and the peer's channel closes.
+        // Well before the idle timeout: the page says goodbye and the peer's channel closes.
         expect(await sessionsGone(server.url, 2500)).toEqual([]);
       } finally {
         if (!page.isClosed()) await page.close();
-        await sessionsGone(server.url, 5000);
+        await sessionsGone(server.url, 12_000);
       }
     }, 90_000);
   });
@@ -226,7 +227,8 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
       await page.close();
     } finally {
       await blocked.close();
-      await sessionsGone(server.url, 5000);
+      // The abandoned WebRTC attempt ends with the idle timeout.
+      await sessionsGone(server.url, 12_000);
     }
   }, 60_000);
 
