@@ -91,11 +91,13 @@ def training_data_summary(style: str) -> list[dict[str, object]]:
     """What the model card says the generator was trained on (read from the data manifests)."""
     rows: list[dict[str, object]] = []
     photos = Path("../shared/datasets/photos/MANIFEST.tsv")
+    holdout = Path("training/holdout-scenes.txt")
+    held_out = set(holdout.read_text().split()) if holdout.exists() else set()
     if photos.exists():
         counts: dict[str, int] = {}
         for line in photos.read_text().splitlines()[1:]:
             cols = line.split("\t")
-            if len(cols) >= 5:
+            if len(cols) >= 5 and cols[0] not in held_out:
                 counts[cols[4]] = counts.get(cols[4], 0) + 1
         for category, n in sorted(counts.items()):
             rows.append({"name": f"photos/{category}", "licence": PHOTO_LICENCES.get(category, "see MANIFEST.tsv"), "images": n})

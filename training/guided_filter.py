@@ -6,21 +6,15 @@ import torch
 import torch.nn.functional as F
 
 
-def _window_mean(t: torch.Tensor, r: int) -> torch.Tensor:
-    """Zero-padded (2r+1)^2 window mean by running sums: O(1) per pixel whatever r is."""
-    k = 2 * r + 1
-    t = F.pad(t, (r + 1, r, r + 1, r))
-    c = t.cumsum(2)
-    c = c[:, :, k:, :] - c[:, :, :-k, :]
-    c = c.cumsum(3)
-    c = c[:, :, :, k:] - c[:, :, :, :-k]
-    return c / (k * k)
-
-
 def box_filter(x: torch.Tensor, r: int) -> torch.Tensor:
-    """Mean over a (2r+1)^2 window, edge-normalised so borders are not darkened."""
-    ones = torch.ones(1, 1, x.shape[2], x.shape[3], dtype=x.dtype, device=x.device)
-    return _window_mean(x, r) / _window_mean(ones, r)
+    """Mean over the (2r+1)^2 window's pixels inside the image (so borders are not darkened).
+
+    Two 1-D average pools. Measured in ONNX Runtime (CPU, 448x256): faster than running sums
+    (its CumSum kernel is slow) and than depthwise convolutions.
+    """
+    k = 2 * r + 1
+    x = F.avg_pool2d(x, (k, 1), stride=1, padding=(r, 0), count_include_pad=False)
+    return F.avg_pool2d(x, (1, k), stride=1, padding=(0, r), count_include_pad=False)
 
 
 def guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int = 5, eps: float = 0.2) -> torch.Tensor:

@@ -107,8 +107,10 @@ class TailSpec:
 
 
 TAIL_SPECS: dict[str, TailSpec] = {
-    "outline": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.85, sigma=1.0, threshold=0.025, sharpness=25.0, flatten_radius=3, flatten_eps=0.02),
-    "scenery": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.45, sigma=1.2, threshold=0.045, sharpness=20.0, flatten_radius=4, flatten_eps=0.04),
+    "outline": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.9, sigma=1.2, threshold=0.015, sharpness=30.0,
+                        flatten_radius=5, flatten_eps=0.06),
+    "scenery": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.5, sigma=1.2, threshold=0.03, sharpness=20.0,
+                        flatten_radius=6, flatten_eps=0.08),
 }
 
 
