@@ -17,6 +17,27 @@ export interface LiveSessionInfo {
   readonly stats: LiveStats;
 }
 
+/** The parts of a session that its info row is made of (shared by both transports). */
+export interface SessionState {
+  readonly id: string;
+  readonly transport: TransportKind;
+  readonly startedAt: Date;
+  readonly size: { readonly width: number; readonly height: number };
+  readonly live: { readonly current: LiveSettings; stats(): LiveStats };
+}
+
+export function describeSession(s: SessionState): LiveSessionInfo {
+  return {
+    id: s.id,
+    transport: s.transport,
+    startedAt: s.startedAt.toISOString(),
+    settings: s.live.current,
+    width: s.size.width,
+    height: s.size.height,
+    stats: s.live.stats(),
+  };
+}
+
 export interface LiveSession {
   readonly id: string;
   readonly transport: TransportKind;

@@ -2,7 +2,7 @@ import type { Logger } from '../../logging';
 import type { Pipeline } from '../../pipeline';
 import type { LiveConfig } from '../config';
 import { LiveStream, type LiveResult } from '../live-stream';
-import type { LiveSession, LiveSessionInfo, SessionRegistry } from '../sessions';
+import { describeSession, type LiveSession, type LiveSessionInfo, type SessionRegistry } from '../sessions';
 import { parseControl, SettingsError, type LiveSettings } from '../settings';
 import { AudioRelay } from './audio-relay';
 import { i420ToRgb, rgbToI420 } from './color';
@@ -101,15 +101,7 @@ export class WebRtcSession implements LiveSession {
   }
 
   info(): LiveSessionInfo {
-    return {
-      id: this.id,
-      transport: this.transport,
-      startedAt: this.startedAt.toISOString(),
-      settings: this.live.current,
-      width: this.size.width,
-      height: this.size.height,
-      stats: this.live.stats(),
-    };
+    return describeSession({ id: this.id, transport: this.transport, startedAt: this.startedAt, size: this.size, live: this.live });
   }
 
   close(reason: string): void {
