@@ -61,7 +61,8 @@ class OrtEngine implements OnnxEngine {
 
   defaultModel(): string | undefined {
     if (this.preferred !== undefined && this.byName.has(this.preferred)) return this.preferred;
-    const cards = this.models();
+    // By card name, not file name: "toon-fast" must come before "toon-fast-scenery".
+    const cards = this.models().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return (cards.find((c) => c.kind === 'fast') ?? cards[0])?.name;
   }
 
