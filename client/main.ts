@@ -1,4 +1,5 @@
 // The image page: pick a model, upload or drop an image, see the cartoon beside it.
+import { el } from './shared/dom';
 
 interface ModelCard {
   name: string;
@@ -24,11 +25,6 @@ interface Health {
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/webp'];
 const EXTENSION: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
-function el<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`missing #${id}`);
-  return found as T;
-}
 
 const ui = {
   status: el<HTMLDivElement>('status'),

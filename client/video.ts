@@ -1,5 +1,6 @@
 // The video page: choose options, drop a video, watch the upload (XHR progress) and the
 // processing (server-sent events), compare before/after, download the cartoon.
+import { el } from './shared/dom';
 
 interface ModelCard {
   name: string;
@@ -26,11 +27,6 @@ interface JobView {
   result?: { url: string; bytes: number; contentType: string; filename: string };
 }
 
-function el<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`missing #${id}`);
-  return found as T;
-}
 
 const ui = {
   status: el<HTMLDivElement>('status'),
