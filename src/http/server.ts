@@ -10,6 +10,7 @@ import { instrument } from './metrics';
 import { cartoonizeRoutes, healthRoutes, metricsRoutes, modelRoutes, staticRoutes } from './routes';
 import { jobRoutes } from '../jobs/routes';
 import { liveRoutes } from '../transport';
+import { createPipeline } from '../pipeline';
 
 export interface ServerOptions {
   readonly config: Config;
@@ -39,7 +40,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setNotFoundHandler(notFoundHandler);
   instrument(app, registry);
 
-  const ctx: ServerContext = { config, engine, logger, registry };
+  const pipeline = createPipeline(engine, { logger, metrics: registry });
+  app.addHook('onClose', async () => pipeline.close());
+  const ctx: ServerContext = { config, engine, logger, registry, pipeline };
   app.register(healthRoutes, ctx);
   app.register(modelRoutes, ctx);
   app.register(metricsRoutes, ctx);
@@ -51,7 +54,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   //   app.register(jobRoutes, ctx);      // POST /api/jobs ... (src/jobs)
   //   app.register(webrtcRoutes, ctx);   // POST /api/webrtc/offer (src/transport)
   //   app.register(liveWsRoutes, ctx);   // /ws/live (src/transport, with @fastify/websocket)
-  // Plugins that need shared state (a pipeline) get it from their own module's factory.
+  // Plugins that process frames use ctx.pipeline, so every stream shares one batcher per model.
   // ─────────────────────────────────────────────────────────────────────────────────────
   app.register(jobRoutes, ctx); // /api/jobs: uploaded videos (src/jobs)
   app.register(liveRoutes, ctx); // /api/webrtc/offer, /ws/live, /api/live/sessions (src/transport)

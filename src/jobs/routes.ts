@@ -115,8 +115,8 @@ export interface JobRoutesOptions {
   /** Overrides the environment (tests). */
   readonly config?: Partial<JobsConfig>;
   /**
-   * A pipeline owned by the caller, so jobs share one batcher per model with the live streams;
-   * by default the plugin makes one and closes it with the server.
+   * A pipeline owned by the caller; by default the server's shared one (ctx.pipeline), so jobs
+   * share one batcher per model with the live streams, else the plugin makes its own.
    */
   readonly pipeline?: Pipeline;
 }
@@ -128,8 +128,9 @@ export interface JobRoutesOptions {
 export function createJobRoutes(options: JobRoutesOptions = {}): FastifyPluginAsync<ServerContext> {
   return async (app, ctx) => {
     const config: JobsConfig = { ...loadJobsConfig(ctx.config.dataDir), ...options.config };
-    const pipeline = options.pipeline ?? createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
-    const ownPipeline = options.pipeline === undefined;
+    const shared = options.pipeline ?? ctx.pipeline;
+    const pipeline = shared ?? createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
+    const ownPipeline = shared === undefined;
     let jobs: JobManager;
     try {
       jobs = new JobManager(config, pipelineRunner(pipeline), ctx.logger, ctx.registry);

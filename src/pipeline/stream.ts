@@ -97,7 +97,7 @@ export class PipelineStream implements FrameStream {
     const shape = workingShape(
       this.options.outputWidth,
       this.options.outputHeight,
-      config.workingShortSide || lane.workingShortSide,
+      this.options.workingShortSide || config.workingShortSide || lane.workingShortSide,
       lane.bucketMultiple,
     );
     if (live) this.supersedeWaiting();

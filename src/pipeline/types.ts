@@ -21,6 +21,8 @@ export interface StreamOptions {
   readonly smoothing?: number;
   /** Live mode: a frame older than this when its batch is formed is dropped. */
   readonly deadlineMs?: number;
+  /** Short side (px) this stream is cartoonized at; overrides the pipeline's and the card's. */
+  readonly workingShortSide?: number;
 }
 
 export interface StreamStats {

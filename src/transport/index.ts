@@ -19,7 +19,7 @@ export type { LiveSettings } from './settings';
 export interface LiveRoutesOptions {
   /** Overrides the environment (tests, bench). */
   readonly config?: Partial<LiveConfig>;
-  /** A pipeline owned by the caller; by default the plugin makes one and closes it with the server. */
+  /** A pipeline owned by the caller; by default the server's (ctx.pipeline), else the plugin's own. */
   readonly pipeline?: Pipeline;
 }
 
@@ -27,9 +27,8 @@ export interface LiveRoutesOptions {
 export function createLiveRoutes(options: LiveRoutesOptions = {}): FastifyPluginAsync<ServerContext> {
   return async (app, ctx) => {
     const config: LiveConfig = { ...loadLiveConfig(), ...options.config };
-    const pipeline =
-      options.pipeline ??
-      createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry, workingShortSide: config.workingShortSide || undefined });
+    const shared = options.pipeline ?? ctx.pipeline;
+    const pipeline = shared ?? createPipeline(ctx.engine, { logger: ctx.logger, metrics: ctx.registry });
     const sessions = new SessionRegistry(config.maxSessions, ctx.registry);
     const hasModel = (name: string): boolean => ctx.engine.has(name);
     const defaults = (): LiveSettings => {
@@ -40,7 +39,7 @@ export function createLiveRoutes(options: LiveRoutesOptions = {}): FastifyPlugin
     const deps = { pipeline, sessions, config, hasModel, logger: ctx.logger, defaults };
     app.addHook('preClose', async () => sessions.closeAll('server closing'));
     app.addHook('onClose', async () => {
-      if (!options.pipeline) await pipeline.close();
+      if (!shared) await pipeline.close();
     });
     await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
     await webrtcRoutes(app, deps);

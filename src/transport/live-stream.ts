@@ -30,6 +30,8 @@ export interface LiveStreamOptions<In> {
   readonly settings: LiveSettings;
   /** Live-mode deadline handed to the pipeline, ms. */
   readonly deadlineMs: number;
+  /** Short side (px) frames are cartoonized at; 0 = the model card's. */
+  readonly workingShortSide?: number;
   /** Frames between arrival and result at once; further arrivals wait in a one-slot mailbox. */
   readonly maxInFlight: number;
   /** Turns a transport frame (I420, JPEG, …) into RGB24; only called for frames that will be processed. */
@@ -187,6 +189,7 @@ export class LiveStream<In> {
       outputHeight: frame.height,
       strength: this.settings.strength,
       deadlineMs: this.options.deadlineMs,
+      workingShortSide: this.options.workingShortSide || undefined,
     });
     return this.stream;
   }

@@ -65,6 +65,7 @@ export class WebRtcSession implements LiveSession {
       pipeline: deps.pipeline,
       settings,
       deadlineMs: deps.config.deadlineMs,
+      workingShortSide: deps.config.workingShortSide,
       maxInFlight: deps.config.pipelineDepth,
       toRgb: i420ToRgb,
       onResult: (r) => this.send(r),

@@ -50,6 +50,7 @@ export class WsSession implements LiveSession {
       pipeline: deps.pipeline,
       settings,
       deadlineMs: deps.config.deadlineMs,
+      workingShortSide: deps.config.workingShortSide,
       maxInFlight: deps.config.pipelineDepth,
       toRgb: (input) => this.decode(input),
       onResult: (r) => this.reply(r),
