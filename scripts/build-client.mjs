@@ -1,4 +1,5 @@
-// Bundles client/*.ts into dist/client and copies the page's static files beside them.
+// Bundles client/*.ts into dist/client and copies the page's static files beside them; bundles the
+// browser extension (client/extension) into dist/extension, ready for "Load unpacked".
 import { build } from 'esbuild';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,3 +26,23 @@ await build({
 });
 await Promise.all(assets.map((f) => copyFile(join(src, f), join(out, f))));
 console.log(`client: ${entries.length} script(s), ${assets.length} asset(s) -> ${out}`);
+
+const extSrc = join(src, 'extension');
+const extOut = join(root, 'dist', 'extension');
+// Each entry is one script the manifest names; the other modules are bundled into them.
+const extEntries = ['main-world', 'bridge', 'background', 'options'].map((name) => join(extSrc, `${name}.ts`));
+const extAssets = (await readdir(extSrc)).filter((f) => /\.(json|html|css|png)$/.test(f));
+await mkdir(extOut, { recursive: true });
+await build({
+  entryPoints: extEntries,
+  outdir: extOut,
+  bundle: true,
+  format: 'iife',
+  target: ['chrome111'],
+  // Readable in chrome://extensions error views; the scripts are small.
+  minify: false,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+await Promise.all(extAssets.map((f) => copyFile(join(extSrc, f), join(extOut, f))));
+console.log(`extension: ${extEntries.length} script(s), ${extAssets.length} asset(s) -> ${extOut}`);

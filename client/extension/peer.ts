@@ -1,0 +1,98 @@
+// The WebRTC round trip: the real camera track to the server, its cartoon track back.
+import type { OfferResult } from './messages';
+
+const GATHER_TIMEOUT_MS = 3000;
+const CONNECT_TIMEOUT_MS = 8000;
+/** ICE may recover from "disconnected" by itself; give it this long. */
+const DISCONNECT_GRACE_MS = 4000;
+
+// Taken at document_start, before the page can wrap it.
+const PeerConnection = globalThis.RTCPeerConnection;
+
+export interface CartoonLink {
+  readonly track: MediaStreamTrack;
+  readonly session: string;
+  /** Sends a style or strength change to the server; applied to the next frame. */
+  update(change: { readonly model?: string; readonly strength?: number }): void;
+  /** Called once if the connection dies while it is in use (not after close()). */
+  onLost(listener: (reason: string) => void): void;
+  close(): void;
+}
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+function connectedWithTrack(pc: RTCPeerConnection, track: Promise<MediaStreamTrack>): Promise<MediaStreamTrack> {
+  const up = new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (pc.connectionState === 'connected') resolve();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') reject(new Error(`WebRTC connection ${pc.connectionState}`));
+    };
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), CONNECT_TIMEOUT_MS)));
+  return Promise.race([Promise.all([up, track]).then(([, t]) => t), late]).finally(() => clearTimeout(timer));
+}
+
+/** Throws (with the peer connection closed) when the server cannot be reached or refuses. */
+export async function openCartoon(camera: MediaStreamTrack, offer: (sdp: string) => Promise<OfferResult>): Promise<CartoonLink> {
+  if (typeof PeerConnection !== 'function') throw new Error('this page has no WebRTC');
+  const pc = new PeerConnection();
+  try {
+    pc.addTrack(camera, new MediaStream([camera]));
+    const channel = pc.createDataChannel('control');
+    const remote = new Promise<MediaStreamTrack>((resolve) => pc.addEventListener('track', (e) => resolve(e.track), { once: true }));
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    const answer = await offer(pc.localDescription!.sdp);
+    if (!answer.ok) throw new Error(answer.error);
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    const track = await connectedWithTrack(pc, remote);
+
+    let closed = false;
+    const lostListeners: ((reason: string) => void)[] = [];
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    const lost = (reason: string): void => {
+      if (closed) return;
+      closed = true;
+      pc.close();
+      for (const listener of lostListeners) listener(reason);
+    };
+    pc.addEventListener('connectionstatechange', () => {
+      const state = pc.connectionState;
+      if (state === 'failed' || state === 'closed') lost(`WebRTC connection ${state}`);
+      else if (state === 'disconnected') grace = setTimeout(() => lost('WebRTC connection lost'), DISCONNECT_GRACE_MS);
+      else if (state === 'connected') clearTimeout(grace);
+    });
+    channel.addEventListener('close', () => lost('the server ended the session'));
+
+    return {
+      track,
+      session: answer.session,
+      update(change) {
+        if (channel.readyState === 'open') channel.send(JSON.stringify({ type: 'settings', ...change }));
+      },
+      onLost: (listener) => void lostListeners.push(listener),
+      close() {
+        closed = true;
+        clearTimeout(grace);
+        pc.close();
+      },
+    };
+  } catch (error) {
+    pc.close();
+    throw error;
+  }
+}
