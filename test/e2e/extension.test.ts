@@ -1,0 +1,244 @@
+/**
+ * @jest-environment ./test/integration/pipeline-environment.js
+ */
+// The browser extension in headless Debian Chromium with a fake camera: a test page on its own
+// origin lists "toonstream camera" and gets the server's cartoon through it, or the real camera
+// when the server is down.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { makeCameraClip } from '../../scripts/make-camera-clip';
+import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
+import { repo, tempDir } from '../support/fixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const EXTENSION = join(repo, 'dist', 'extension');
+const PAGE_DIR = join(repo, 'test', 'fixtures', 'extension');
+const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
+// `npm test` must not rewrite tracked files: the screenshot goes to a temp dir unless asked for, e.g.
+// EXTENSION_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e/extension.test.ts
+const SHOTS = process.env.EXTENSION_SCREENSHOTS_DIR ? join(repo, process.env.EXTENSION_SCREENSHOTS_DIR) : join(tmpdir(), 'toonstream-extension-screenshots');
+const SIZE = { w: 160, h: 90 };
+
+interface Opened {
+  readonly firstFrameMs: number;
+  readonly label: string;
+  readonly deviceId: string;
+  readonly audioTracks: number;
+  readonly videoTracks: number;
+}
+
+interface Meeting {
+  readonly frames: { chosen: number; original: number };
+  listCameras(): Promise<{ deviceId: string; kind: string; label: string; groupId: string; isInfo: boolean }[]>;
+  open(label: string): Promise<Opened>;
+  stop(): string[];
+}
+type MeetingWindow = Window & { meeting: Meeting };
+/** The part of the extension API the test calls in the service worker. */
+declare const chrome: { storage: { sync: { get(keys: null): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> } } };
+
+/** The test page's files over http on 127.0.0.1, an origin other than the server's. */
+async function servePage(): Promise<{ url: string; server: Server }> {
+  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript' };
+  const server = createServer((req, res) => {
+    const name = (req.url ?? '/').split('?')[0].replace(/^\/+/, '') || 'page.html';
+    const file = join(PAGE_DIR, name);
+    if (!/^[\w.-]+$/.test(name) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[name.split('.').pop() ?? ''] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/page.html`, server };
+}
+
+/** A URL where nothing listens. */
+async function deadUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Both videos drawn at SIZE, as RGBA bytes. */
+async function grab(page: Page): Promise<number[][]> {
+  return page.evaluate(
+    ({ w, h }) =>
+      ['chosen', 'original'].map((id) => {
+        const canvas = document.createElement('canvas');
+        canvas.width = w;
+        canvas.height = h;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(document.getElementById(id) as HTMLVideoElement, 0, 0, w, h);
+        return Array.from(ctx.getImageData(0, 0, w, h).data);
+      }),
+    SIZE,
+  );
+}
+
+/**
+ * Mean |a - b| and mean |a + b - 255| over RGB values, each the lowest over small shifts of b:
+ * the camera pans, and the cartoon lags the real camera by the round trip.
+ */
+function compare(a: number[], b: number[]): { diff: number; inverse: number } {
+  const { w, h } = SIZE;
+  let best = { diff: Infinity, inverse: Infinity };
+  for (let dy = -4; dy <= 4; dy++) {
+    for (let dx = -8; dx <= 8; dx++) {
+      let diff = 0;
+      let inverse = 0;
+      let n = 0;
+      for (let y = 8; y < h - 8; y++) {
+        for (let x = 12; x < w - 12; x++) {
+          const i = (y * w + x) * 4;
+          const j = ((y + dy) * w + (x + dx)) * 4;
+          for (let c = 0; c < 3; c++) {
+            diff += Math.abs(a[i + c] - b[j + c]);
+            inverse += Math.abs(a[i + c] + b[j + c] - 255);
+            n++;
+          }
+        }
+      }
+      best = { diff: Math.min(best.diff, diff / n), inverse: Math.min(best.inverse, inverse / n) };
+    }
+  }
+  return best;
+}
+
+async function framesAfter(page: Page, extra: number): Promise<void> {
+  const now = await page.evaluate(() => (window as unknown as MeetingWindow).meeting.frames);
+  await page.waitForFunction(
+    (n) => {
+      const f = (window as unknown as MeetingWindow).meeting.frames;
+      return f.chosen >= n.chosen + n.extra && f.original >= n.original + n.extra;
+    },
+    { ...now, extra },
+    { timeout: 20_000 },
+  );
+}
+
+async function extensionWorker(context: BrowserContext): Promise<Worker> {
+  const found = context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'));
+  if (found) return found;
+  // No worker: this Chromium ignored --load-extension (newer builds need
+  // --disable-features=DisableLoadExtensionCommandLineSwitch).
+  return context.waitForEvent('serviceworker', { timeout: 15_000 });
+}
+
+(existsSync(CHROMIUM) ? describe : describe.skip)('browser extension in headless Chromium with a fake camera', () => {
+  let context: BrowserContext;
+  let worker: Worker;
+  let server: LiveServer;
+  let page: { url: string; server: Server };
+  let userDir: string;
+
+  beforeAll(async () => {
+    if (!existsSync(join(EXTENSION, 'manifest.json'))) throw new Error('dist/extension is missing: run `npm run build` first');
+    await makeCameraClip(CLIP, { width: 640, height: 360, fps: 30, seconds: 6 });
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '8' });
+    page = await servePage();
+    userDir = tempDir('toonstream-extension-profile-');
+    context = await chromium.launchPersistentContext(userDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      // Playwright turns extensions off by default.
+      ignoreDefaultArgs: ['--disable-extensions'],
+      args: [
+        `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`,
+        '--no-sandbox', '--disable-gpu', '--disable-sync', '--no-first-run',
+        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIP}`,
+      ],
+    });
+    worker = await extensionWorker(context);
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise((resolve) => (page?.server ? page.server.close(resolve) : resolve(undefined)));
+    await server?.close();
+    await collectWrtcGarbage();
+    if (userDir) rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('the options page saves the server and style; the page lists "toonstream camera" and receives the cartoon; stopping it ends the session', async () => {
+    const options = await context.newPage();
+    const extensionId = new URL(worker.url()).host;
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.waitForSelector('body[data-ready="true"]');
+    await options.fill('#server-url', server.url);
+    await options.click('#test');
+    await options.waitForSelector('#connection[data-ok="true"]:has-text("model(s)")', { timeout: 15_000 });
+    await options.waitForSelector('#style option[value="toon-invert"]', { state: 'attached' });
+    await options.selectOption('#style', 'toon-invert');
+    await options.click('#save');
+    await options.waitForSelector('#status:has-text("Saved")');
+    await options.close();
+    expect(await worker.evaluate(() => chrome.storage.sync.get(null))).toMatchObject({ serverUrl: server.url, model: 'toon-invert', enabled: true });
+
+    const tab = await context.newPage();
+    const warnings: string[] = [];
+    tab.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    try {
+      await tab.setViewportSize({ width: 1040, height: 420 });
+      await tab.goto(page.url);
+      const devices = await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.listCameras());
+      const toon = devices.filter((d) => d.label === 'toonstream camera');
+      expect(toon).toEqual([{ deviceId: 'toonstream-camera', kind: 'videoinput', label: 'toonstream camera', groupId: 'toonstream', isInfo: true }]);
+      expect(devices.filter((d) => d.kind === 'videoinput').length).toBeGreaterThanOrEqual(2);
+
+      const opened = await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.open('toonstream camera'));
+      expect(opened).toMatchObject({ label: 'toonstream camera', deviceId: 'toonstream-camera', audioTracks: 1, videoTracks: 1 });
+      const [session] = (await (await fetch(`${server.url}/api/live/sessions`)).json()).sessions as { transport: string; settings: { model: string } }[];
+      expect(session).toMatchObject({ transport: 'webrtc', settings: { model: 'toon-invert' } });
+
+      await framesAfter(tab, 20);
+      const [cartoon, original] = await grab(tab);
+      const seen = compare(cartoon, original);
+      const stats = ((await (await fetch(`${server.url}/api/live/sessions`)).json()).sessions as { stats: { latencyMedianMs: number } }[])[0].stats;
+      process.stdout.write(`extension: cartoon vs real ${JSON.stringify(seen)}; first cartoon frame after ${Math.round(opened.firstFrameMs)} ms; server latency median ${stats.latencyMedianMs} ms\n`);
+      // The toon-invert model inverts colours: cartoon + real ≈ 255 everywhere, unlike the real camera.
+      expect(seen.inverse).toBeLessThan(seen.diff / 3);
+      expect(warnings).toEqual([]);
+      await tab.screenshot({ path: join(SHOTS, 'extension.png') });
+
+      // A clone stopped first, then the tracks: the peer connection closes, so the server's session ends.
+      expect(await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.stop())).toEqual(['ended', 'ended']);
+      expect(await sessionsGone(server.url, 3000)).toEqual([]);
+    } finally {
+      await tab.close();
+      await sessionsGone(server.url, 12_000);
+    }
+  }, 120_000);
+
+  it('passes the real camera through, with one console warning, when the server is down', async () => {
+    const down = await deadUrl();
+    await worker.evaluate((url) => chrome.storage.sync.set({ serverUrl: url }), down);
+    const tab = await context.newPage();
+    const warnings: string[] = [];
+    tab.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    try {
+      await tab.goto(page.url);
+      const opened = await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.open('toonstream camera'));
+      expect(opened).toMatchObject({ audioTracks: 1, videoTracks: 1 });
+      expect(opened.label).not.toBe('toonstream camera');
+      await framesAfter(tab, 20);
+      const [chosen, original] = await grab(tab);
+      const seen = compare(chosen, original);
+      process.stdout.write(`extension, server down: chosen vs real ${JSON.stringify(seen)}\n`);
+      // The real camera itself: close to the comparison camera, far from its inverse.
+      expect(seen.diff).toBeLessThan(seen.inverse / 3);
+      await sleep(200);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`toonstream: no cartoon from ${down}`);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+});
