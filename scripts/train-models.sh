@@ -16,7 +16,8 @@ for style in outline scenery; do
     --out "data/targets/$style" --max-short-side 256
 done
 
-models=(toon-fast toon-hq toon-fast-scenery toon-hq-scenery)
+# The fast generators are distilled from the hq ones (distill_from in their configs): hq first.
+models=(toon-hq toon-hq-scenery toon-fast toon-fast-scenery)
 if [ "$DEVICE" = cuda ]; then
   # One GPU: train one after another.
   for m in "${models[@]}"; do
@@ -24,7 +25,7 @@ if [ "$DEVICE" = cuda ]; then
   done
 else
   # CPU: two runs at a time, one thread each, so the two cores are both busy.
-  for pair in "toon-fast toon-hq" "toon-fast-scenery toon-hq-scenery"; do
+  for pair in "toon-hq toon-hq-scenery" "toon-fast toon-fast-scenery"; do
     for m in $pair; do
       python -m training.train --config "training/configs/$m.toml" --device cpu --max-minutes "$MINUTES" \
         > "data/logs/train-$m.log" 2>&1 &

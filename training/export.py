@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .nets import STRIDE, CartoonGenerator, build_generator, conv_gflops, count_params
+from .nets import CartoonGenerator, UNetGenerator, build_generator, conv_gflops, count_params, generator_stride
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 STYLE_DESCRIPTIONS = {
@@ -40,8 +40,9 @@ class FrameContract(nn.Module):
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         h, w = image.shape[1], image.shape[2]
         x = image.permute(0, 3, 1, 2).to(self.dtype) / 127.5 - 1.0
-        pad_h = (STRIDE - h % STRIDE) % STRIDE
-        pad_w = (STRIDE - w % STRIDE) % STRIDE
+        stride = stride_of(self.generator)
+        pad_h = (stride - h % stride) % stride
+        pad_w = (stride - w % stride) % stride
         x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
         gen = self.generator
         if isinstance(gen, CartoonGenerator):
@@ -51,6 +52,12 @@ class FrameContract(nn.Module):
             y = gen(x).float()[:, :, :h, :w]
         y = torch.clamp((y + 1.0) * 127.5 + 0.5, 0.0, 255.0)
         return y.to(torch.uint8).permute(0, 2, 3, 1)
+
+
+def stride_of(generator: nn.Module) -> int:
+    unet = generator.unet if isinstance(generator, CartoonGenerator) else generator
+    assert isinstance(unet, UNetGenerator)
+    return generator_stride(unet.spec)
 
 
 def load_generator(checkpoint: Path) -> tuple[nn.Module, dict[str, object]]:
@@ -125,6 +132,15 @@ PHOTO_LICENCES = {
 }
 
 
+def teacher_summary(path: str) -> dict[str, object]:
+    """Which generator a distilled student learnt from (name, size, steps), read from its checkpoint."""
+    summary: dict[str, object] = {"checkpoint": path}
+    if Path(path).exists():
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        summary.update(name=state["config"]["name"], kind=state["config"]["generator"], steps=int(state["step"]))
+    return summary
+
+
 def write_card(name: str, state: dict[str, object], generator: nn.Module, out: Path, has_fp16: bool) -> Path:
     cfg = state["config"]
     assert isinstance(cfg, dict)
@@ -139,11 +155,12 @@ def write_card(name: str, state: dict[str, object], generator: nn.Module, out: P
         "kind": str(cfg["generator"]),
         "description": STYLE_DESCRIPTIONS.get(style, style),
         "files": {"fp32": f"{name}.onnx", **({"fp16": f"{name}.fp16.onnx"} if has_fp16 else {})},
-        "input": {"layout": "NHWC", "dtype": "uint8", "channels": 3, "multipleOf": STRIDE,
+        "input": {"layout": "NHWC", "dtype": "uint8", "channels": 3, "multipleOf": stride_of(generator),
                   "workingShortSide": 256},
         "params": count_params(generator),
         "gflopsAt256": round(conv_gflops(generator.float()), 2),
         "architecture": f"White-box U-Net ({cfg['generator']} size) + {style} cartoon tail (see docs/MODEL.md)",
+        **({"distilledFrom": teacher_summary(str(cfg["distill_from"]))} if cfg.get("distill_from") else {}),
         "training": {
             "data": training_data_summary(style),
             "steps": int(state["step"]),  # type: ignore[arg-type]

@@ -3,13 +3,20 @@
 Generator: the White-box Cartoonization U-Net (no normalisation layers, additive skips, LeakyReLU,
 tanh output), in two sizes sharing one input/output contract:
 
-- ``fast``: 16 base channels and depthwise-separable residual blocks (~0.11M params, ~2.3 GFLOPs at
-  256x256) for real time on a 2-core CPU;
+- ``fast``: the U-Net at half resolution behind a space-to-depth stem (pixel-unshuffle 2x2 -> 12
+  channels, pixel-shuffle back at the end), 24 base channels, depthwise-separable residual blocks,
+  zero padding (~0.24M params, ~1.1 GFLOPs at 256x256): ~3x faster than a full-resolution U-Net of
+  the same cost class on ONNX Runtime's CPU, where full-resolution convolutions with 3-16 channels
+  and explicit reflect-padding nodes dominated the time. The cartoon tail still runs at full
+  resolution, so boundaries and ink stay sharp;
+- ``fast-fullres``: the earlier fast U-Net (16 channels at full resolution, ~0.11M params, ~2.3
+  GFLOPs), kept so its checkpoints still load;
 - ``hq``: 32 base channels and full residual blocks (~1.47M params, ~16 GFLOPs at 256x256), the
   White-box size, for GPUs and uploads.
 
-The generator is stride-4 internally; it takes any size whose sides are multiples of 4. The export
-wrapper pads other sizes inside the ONNX graph and crops back.
+The generator takes any size whose sides are multiples of its stride (4, or 8 with the
+space-to-depth stem; ``generator_stride``). The export wrapper pads other sizes inside the ONNX
+graph and crops back.
 
 Discriminators: PatchGAN with spectral normalisation (LSGAN objective), as in CartoonGAN and
 White-box; one for RGB (edge-promoting), one for surfaces (guided-filtered), one for textures (gray).
@@ -27,7 +34,7 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from .guided_filter import guided_filter
 
-STRIDE = 4
+STRIDE = 4  # of the full-resolution U-Net; generator_stride() gives any spec's
 
 
 @dataclass(frozen=True)
@@ -35,32 +42,42 @@ class GeneratorSpec:
     channels: int
     res_blocks: int
     separable: bool
+    space_to_depth: int = 1  # 2: the U-Net runs at half resolution on 2x2 pixel blocks
+    padding: str = "reflect"  # "zeros" lets ONNX Runtime fold the padding into the convolution
 
 
 GENERATOR_SPECS: dict[str, GeneratorSpec] = {
-    "fast": GeneratorSpec(channels=16, res_blocks=4, separable=True),
+    "fast": GeneratorSpec(channels=24, res_blocks=4, separable=True, space_to_depth=2, padding="zeros"),
+    "fast-fullres": GeneratorSpec(channels=16, res_blocks=4, separable=True),
     "hq": GeneratorSpec(channels=32, res_blocks=4, separable=False),
 }
+
+
+def generator_stride(spec: GeneratorSpec) -> int:
+    """Input sides must be multiples of this (two stride-2 stages, times the stem's block)."""
+    return STRIDE * spec.space_to_depth
 
 
 def _act() -> nn.Module:
     return nn.LeakyReLU(0.2, inplace=True)
 
 
-def _conv(cin: int, cout: int, k: int = 3, stride: int = 1, separable: bool = False) -> nn.Module:
+def _conv(cin: int, cout: int, k: int = 3, stride: int = 1, separable: bool = False, padding: str = "reflect") -> nn.Module:
     pad = k // 2
     if separable and cin == cout and k > 1:
         return nn.Sequential(
-            nn.Conv2d(cin, cin, k, stride, pad, groups=cin, padding_mode="reflect"),
+            nn.Conv2d(cin, cin, k, stride, pad, groups=cin, padding_mode=padding),
             nn.Conv2d(cin, cout, 1),
         )
-    return nn.Conv2d(cin, cout, k, stride, pad, padding_mode="reflect")
+    return nn.Conv2d(cin, cout, k, stride, pad, padding_mode=padding)
 
 
 class ResBlock(nn.Module):
-    def __init__(self, ch: int, separable: bool) -> None:
+    def __init__(self, ch: int, separable: bool, padding: str = "reflect") -> None:
         super().__init__()
-        self.body = nn.Sequential(_conv(ch, ch, separable=separable), _act(), _conv(ch, ch, separable=separable))
+        self.body = nn.Sequential(
+            _conv(ch, ch, separable=separable, padding=padding), _act(), _conv(ch, ch, separable=separable, padding=padding)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x + self.body(x)
@@ -73,15 +90,26 @@ class UNetGenerator(nn.Module):
         super().__init__()
         c = spec.channels
         self.spec = spec
-        self.enc0 = nn.Sequential(_conv(3, c, 7), _act())
-        self.enc1 = nn.Sequential(_conv(c, c, 3, 2), _act(), _conv(c, 2 * c), _act())
-        self.enc2 = nn.Sequential(_conv(2 * c, 2 * c, 3, 2), _act(), _conv(2 * c, 4 * c), _act())
-        self.res = nn.Sequential(*[ResBlock(4 * c, spec.separable) for _ in range(spec.res_blocks)])
-        self.bottleneck = nn.Sequential(_conv(4 * c, 2 * c), _act())
-        self.dec1 = nn.Sequential(_conv(2 * c, 2 * c), _act(), _conv(2 * c, c), _act())
-        self.dec0 = nn.Sequential(_conv(c, c), _act(), _conv(c, 3, 7))
+        block = spec.space_to_depth
+        io = 3 * block * block
+        # At full resolution the ends see 7x7 pixels; on 2x2 blocks a 3x3 kernel already sees 6x6.
+        k_end = 7 if block == 1 else 3
+
+        def conv(cin: int, cout: int, k: int = 3, stride: int = 1) -> nn.Module:
+            return _conv(cin, cout, k, stride, padding=spec.padding)
+
+        self.enc0 = nn.Sequential(conv(io, c, k_end), _act())
+        self.enc1 = nn.Sequential(conv(c, c, 3, 2), _act(), conv(c, 2 * c), _act())
+        self.enc2 = nn.Sequential(conv(2 * c, 2 * c, 3, 2), _act(), conv(2 * c, 4 * c), _act())
+        self.res = nn.Sequential(*[ResBlock(4 * c, spec.separable, spec.padding) for _ in range(spec.res_blocks)])
+        self.bottleneck = nn.Sequential(conv(4 * c, 2 * c), _act())
+        self.dec1 = nn.Sequential(conv(2 * c, 2 * c), _act(), conv(2 * c, c), _act())
+        self.dec0 = nn.Sequential(conv(c, c), _act(), conv(c, io, k_end))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        block = self.spec.space_to_depth
+        if block > 1:
+            x = F.pixel_unshuffle(x, block)
         e0 = self.enc0(x)
         e1 = self.enc1(e0)
         e2 = self.enc2(e1)
@@ -89,7 +117,10 @@ class UNetGenerator(nn.Module):
         d1 = F.interpolate(b, scale_factor=2.0, mode="bilinear", align_corners=False)
         d1 = self.dec1(d1 + e1)
         d0 = F.interpolate(d1, scale_factor=2.0, mode="bilinear", align_corners=False)
-        return torch.tanh(self.dec0(d0 + e0))
+        y = self.dec0(d0 + e0)
+        if block > 1:
+            y = F.pixel_shuffle(y, block)
+        return torch.tanh(y)
 
 
 @dataclass(frozen=True)

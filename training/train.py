@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from . import losses as L
-from .nets import PatchDiscriminator, build_generator, conv_gflops, count_params
+from .nets import GENERATOR_SPECS, PatchDiscriminator, build_generator, conv_gflops, count_params, generator_stride
 from .samplers import AlignedSampler, load_cartoon_pairs, load_target_pairs, read_rgb, to_tensor, to_uint8
 
 
@@ -83,8 +83,9 @@ class TrainConfig:
         cfg = TrainConfig(**raw, weights=weights)
         if not cfg.run_dir:
             cfg.run_dir = f"runs/{cfg.name}"
-        if cfg.crop % 4:
-            raise ValueError(f"crop must be a multiple of 4, got {cfg.crop}")
+        stride = generator_stride(GENERATOR_SPECS[cfg.generator]) if cfg.generator in GENERATOR_SPECS else 4
+        if cfg.crop % stride:
+            raise ValueError(f"crop must be a multiple of {stride} for the {cfg.generator} generator, got {cfg.crop}")
         return cfg
 
 

@@ -14,14 +14,25 @@ import torch
 from training import losses as L
 from training.data.edges import edge_smooth
 from training.export import FrameContract, export_onnx, load_generator, write_card
-from training.nets import TAIL_SPECS, CartoonTail, PatchDiscriminator, build_generator, conv_gflops, count_params
+from training.nets import (
+    GENERATOR_SPECS,
+    TAIL_SPECS,
+    CartoonTail,
+    PatchDiscriminator,
+    build_generator,
+    conv_gflops,
+    count_params,
+    generator_stride,
+)
 from training.targets import cartoon_target, write_rgb
 from training.train import TrainConfig, Trainer
 
 torch.set_num_threads(2)
 
 
-@pytest.mark.parametrize("kind,style", [("fast", None), ("hq", None), ("fast", "outline"), ("hq", "scenery")])
+@pytest.mark.parametrize(
+    "kind,style", [("fast", None), ("hq", None), ("fast", "outline"), ("hq", "scenery"), ("fast-fullres", "outline")]
+)
 def test_generator_keeps_shape_and_range(kind: str, style: str | None) -> None:
     g = build_generator(kind, style)
     x = torch.rand(2, 3, 64, 96) * 2 - 1
@@ -36,6 +47,20 @@ def test_generator_budgets() -> None:
     assert count_params(fast) <= 1_000_000
     assert conv_gflops(fast) <= 2.5
     assert count_params(hq) >= 1_400_000  # White-box scale
+
+
+def test_fast_generator_works_on_2x2_blocks_at_half_resolution() -> None:
+    fast, fullres = GENERATOR_SPECS["fast"], GENERATOR_SPECS["fast-fullres"]
+    assert generator_stride(fast) == 8 and generator_stride(fullres) == 4
+    g = build_generator("fast")
+    seen: list[tuple[int, int]] = []
+    g.enc0.register_forward_hook(lambda _m, _i, out: seen.append(tuple(out.shape[-2:])))
+    with torch.no_grad():
+        y = g(torch.zeros(1, 3, 40, 56))
+    assert seen == [(20, 28)]  # the first convolution already runs at half resolution
+    assert y.shape == (1, 3, 40, 56)
+    # Cheaper than the full-resolution U-Net although wider.
+    assert conv_gflops(g) < conv_gflops(build_generator("fast-fullres"))
 
 
 def test_cartoon_tail_inks_edges_and_keeps_flat_regions() -> None:
