@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseIntInRange } from '../config/parse';
 import { ConfigError } from '../config/types';
 
@@ -34,6 +35,10 @@ export interface LiveConfig {
   readonly workingShortSide: number;
   /** Longest time the offer handler waits for ICE gathering, ms. */
   readonly iceGatheringTimeoutMs: number;
+  /** Bearer token required by /whip and /whep (POST, PATCH, DELETE). */
+  readonly whipToken: string;
+  /** True when TOONSTREAM_WHIP_TOKEN was unset and whipToken was made up for this process. */
+  readonly whipTokenGenerated: boolean;
 }
 
 export const LIVE_DEFAULTS = {
@@ -83,6 +88,22 @@ function iceServer(entry: unknown, i: number): IceServer {
   return out;
 }
 
+let generatedToken: string | null = null;
+
+/**
+ * TOONSTREAM_WHIP_TOKEN, or a random token made once per process, so WHIP/WHEP auth is never
+ * off and every reader (the live plugin, `toonstream serve`) sees the same value.
+ */
+export function resolveWhipToken(env: Env = process.env): { readonly token: string; readonly generated: boolean } {
+  const configured = env.TOONSTREAM_WHIP_TOKEN?.trim();
+  if (configured) {
+    if (!/^[\x21-\x7e]+$/.test(configured)) throw new ConfigError('TOONSTREAM_WHIP_TOKEN must be printable ASCII without spaces');
+    return { token: configured, generated: false };
+  }
+  generatedToken ??= randomBytes(24).toString('base64url');
+  return { token: generatedToken, generated: true };
+}
+
 /** Reads the live-webcam settings from the environment (README, "Live webcam"). */
 export function loadLiveConfig(env: Env = process.env): LiveConfig {
   const v = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
@@ -90,6 +111,7 @@ export function loadLiveConfig(env: Env = process.env): LiveConfig {
     const raw = v(name);
     return raw === undefined ? d : parseIntInRange(name, raw, min, max);
   };
+  const whip = resolveWhipToken(env);
   return {
     iceServers: parseIceServers(v('TOONSTREAM_ICE_SERVERS') ?? ''),
     maxSessions: int('TOONSTREAM_LIVE_MAX_SESSIONS', LIVE_DEFAULTS.maxSessions, 1, 1000),
@@ -100,5 +122,7 @@ export function loadLiveConfig(env: Env = process.env): LiveConfig {
     maxSide: int('TOONSTREAM_LIVE_MAX_SIDE', LIVE_DEFAULTS.maxSide, 64, 4096),
     workingShortSide: int('TOONSTREAM_LIVE_WORKING_SIZE', LIVE_DEFAULTS.workingShortSide, 0, 2048),
     iceGatheringTimeoutMs: LIVE_DEFAULTS.iceGatheringTimeoutMs,
+    whipToken: whip.token,
+    whipTokenGenerated: whip.generated,
   };
 }

@@ -8,10 +8,11 @@ import { sessionRoutes } from './routes';
 import { SessionRegistry } from './sessions';
 import type { LiveSettings } from './settings';
 import { webrtcRoutes } from './webrtc/routes';
+import { whipRoutes } from './whip';
 import { liveWsRoutes } from './ws/routes';
 
 export type { LiveConfig, IceServer } from './config';
-export { loadLiveConfig, LIVE_DEFAULTS } from './config';
+export { loadLiveConfig, resolveWhipToken, LIVE_DEFAULTS } from './config';
 export type { LiveSessionInfo, TransportKind } from './sessions';
 export type { LiveStats } from './live-stream';
 export type { LiveSettings } from './settings';
@@ -23,7 +24,7 @@ export interface LiveRoutesOptions {
   readonly pipeline?: Pipeline;
 }
 
-/** The live webcam feature as one server plugin: WebRTC signalling, /ws/live, sessions API. */
+/** The live feature as one server plugin: WebRTC signalling, /ws/live, WHIP/WHEP, sessions API. */
 export function createLiveRoutes(options: LiveRoutesOptions = {}): FastifyPluginAsync<ServerContext> {
   return async (app, ctx) => {
     const config: LiveConfig = { ...loadLiveConfig(), ...options.config };
@@ -44,6 +45,10 @@ export function createLiveRoutes(options: LiveRoutesOptions = {}): FastifyPlugin
     await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
     await webrtcRoutes(app, deps);
     await liveWsRoutes(app, deps);
+    await whipRoutes(app, deps);
+    if (config.whipTokenGenerated) {
+      ctx.logger.warn({ token: config.whipToken }, 'TOONSTREAM_WHIP_TOKEN is not set: /whip and /whep take this generated bearer token until the server restarts');
+    }
     await sessionRoutes(app, sessions);
   };
 }

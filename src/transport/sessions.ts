@@ -3,7 +3,9 @@ import { counter, histogram } from '../metrics';
 import type { LiveStats } from './live-stream';
 import type { LiveSettings } from './settings';
 
-export type TransportKind = 'webrtc' | 'websocket';
+/** whip: a publisher (OBS, GStreamer) sending to /whip; whep: a viewer pulling its cartoon from /whep. */
+export type TransportKind = 'webrtc' | 'websocket' | 'whip' | 'whep';
+const TRANSPORTS: readonly TransportKind[] = ['webrtc', 'websocket', 'whip', 'whep'];
 
 /** One row of GET /api/live/sessions. */
 export interface LiveSessionInfo {
@@ -15,6 +17,10 @@ export interface LiveSessionInfo {
   readonly width: number;
   readonly height: number;
   readonly stats: LiveStats;
+  /** whip rows: WHEP viewers watching now. */
+  readonly viewers?: number;
+  /** whep rows: the WHIP publication watched (the row's settings and stats are its). */
+  readonly publication?: string;
 }
 
 /** The parts of a session that its info row is made of (shared by both transports). */
@@ -69,7 +75,7 @@ export class SessionRegistry {
     const sessions = this.sessions;
     replaceGauge(registry, 'toonstream_live_sessions', 'Live sessions open now', ['transport'], function collect(this: Gauge<'transport'>) {
       this.reset();
-      for (const t of ['webrtc', 'websocket'] as const) this.set({ transport: t }, [...sessions.values()].filter((s) => s.transport === t).length);
+      for (const t of TRANSPORTS) this.set({ transport: t }, [...sessions.values()].filter((s) => s.transport === t).length);
     });
     replaceGauge(registry, 'toonstream_live_stream_frames', 'Frames of each open live session so far, by outcome',
       ['session', 'transport', 'outcome'], function collect(this: Gauge<'session' | 'transport' | 'outcome'>) {

@@ -2,6 +2,7 @@ import { collectDefaultMetrics } from 'prom-client';
 import { noModelMessage } from '../../engine';
 import { buildServer } from '../../http';
 import { createLogger } from '../../logging';
+import { resolveWhipToken } from '../../transport';
 import { defaultRegistry } from '../../metrics';
 import { ENGINE_OPTIONS } from '../args';
 import { CliError, type Command } from '../command';
@@ -35,9 +36,13 @@ export const serveCommand: Command = {
       if (code === 'EACCES') throw new CliError(`no permission to listen on port ${config.port}; use a port above 1023`);
       throw error;
     }
-    logger.info(
-      { url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`, device: engine.device },
-      'toonstream is serving',
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+    logger.info({ url, device: engine.device }, 'toonstream is serving');
+    const whip = resolveWhipToken();
+    io.stdout.write(
+      whip.generated
+        ? `toonstream: WHIP/WHEP (${url}/whip, ${url}/whep) bearer token for this run: ${whip.token} (set TOONSTREAM_WHIP_TOKEN to choose one)\n`
+        : `toonstream: WHIP/WHEP (${url}/whip, ${url}/whep) take the bearer token in TOONSTREAM_WHIP_TOKEN\n`,
     );
 
     let stopping = false;

@@ -1,0 +1,2 @@
+export { whipRoutes, type WhipRouteDeps } from './routes';
+export { VIDEO_CODECS } from './sdp';
