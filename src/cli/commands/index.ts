@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { cameraCommand } from './camera';
 import { imageCommand } from './image';
 import { modelsCommand } from './models';
 import { processCommand } from './process';
@@ -9,5 +10,6 @@ export const commands: readonly Command[] = [
   serveCommand,
   imageCommand,
   processCommand,
+  cameraCommand,
   modelsCommand,
 ];

@@ -1,0 +1,12 @@
+export { parseCameraOptions, parseSize, type CameraOptions } from './options';
+export { backendFor, defaultDevice, deviceInputArgs, inputArgs, sourceArgs, probeArgs, listDevicesArgs } from './source-args';
+export { parseSink, sinkArgs, DEFAULT_STREAM_BITRATE, type SinkEncoding } from './sink-args';
+export { probeSource, describeSource } from './probe';
+export { listDevices, linuxVideoDevices, formatVideoDevices } from './devices';
+export { describeSink } from './sink';
+export { LocalProcessor, type LocalProcessorOptions } from './local';
+export { RemoteProcessor, releaseWebRtc, type RemoteProcessorOptions } from './remote';
+export { Pacer, type PacerOptions, type PacerStats } from './pacer';
+export { runCamera, type CameraRunOptions, type CameraSummary } from './run';
+export type { CartoonFrame, Processor } from './processor';
+export { CameraError, type CameraBackend, type SinkSpec, type SourceSpec, type SourceInfo, type Size } from './types';
