@@ -10,7 +10,7 @@ import { instrument } from './metrics';
 import { cartoonizeRoutes, healthRoutes, metricsRoutes, modelRoutes, staticRoutes } from './routes';
 import { jobRoutes } from '../jobs/routes';
 import { liveRoutes } from '../transport';
-import { createPipeline } from '../pipeline';
+import { createPipeline, type Pipeline } from '../pipeline';
 
 export interface ServerOptions {
   readonly config: Config;
@@ -20,6 +20,8 @@ export interface ServerOptions {
   readonly registry?: Registry;
   /** The built client to serve at "/"; dist/client by default. */
   readonly clientDir?: string;
+  /** The frame pipeline every stream shares; by default the server makes one and closes it. */
+  readonly pipeline?: Pipeline;
 }
 
 /**
@@ -40,8 +42,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setNotFoundHandler(notFoundHandler);
   instrument(app, registry);
 
-  const pipeline = createPipeline(engine, { logger, metrics: registry });
-  app.addHook('onClose', async () => pipeline.close());
+  const pipeline = options.pipeline ?? createPipeline(engine, { logger, metrics: registry });
+  if (!options.pipeline) app.addHook('onClose', async () => pipeline.close());
   const ctx: ServerContext = { config, engine, logger, registry, pipeline };
   app.register(healthRoutes, ctx);
   app.register(modelRoutes, ctx);
