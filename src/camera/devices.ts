@@ -43,7 +43,7 @@ export function parseFfmpegDeviceList(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
     .filter((l) => /^\[(AVFoundation|dshow)[^\]]*\]/.test(l))
-    .map((l) => l.replace(/^\[[^\]]*\]\s*/, ''))
+    .map((l) => l.replace(/^\[[^\]]*\] ?/, ''))
     .filter((l) => !/^(Error|dummy:|.*Immediate exit requested)/i.test(l));
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
