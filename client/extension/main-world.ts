@@ -43,13 +43,21 @@ function install(): void {
       link.close();
       camera.stop();
     };
-    const track = shareStop(dressAsCamera(link.track, camera), release, (clone) => dressAsCamera(clone, camera));
+    const family = new Set<MediaStreamTrack>();
+    const dress = (t: MediaStreamTrack): MediaStreamTrack => {
+      family.add(t);
+      return dressAsCamera(t, camera);
+    };
+    const track = shareStop(dress(link.track), release, dress);
     link.onLost((reason) => {
       console.warn(`toonstream: the cartoon camera stopped (${reason}); choose a camera again to continue`);
-      links.delete(link);
-      camera.stop();
-      // Tell the page its camera ended, as a real camera does when unplugged.
-      track.dispatchEvent(new Event('ended'));
+      // Closing the peer leaves its tracks "live" and frozen: end them and tell the page, as a
+      // real camera does when it is unplugged.
+      for (const t of family) {
+        if (t.readyState !== 'live') continue;
+        t.stop();
+        t.dispatchEvent(new Event('ended'));
+      }
     });
     return new Stream([track, ...stream.getAudioTracks()]);
   }

@@ -24,6 +24,8 @@ export function connectBridge(win: Window): BridgeLink {
   const listeners: ((next: ExtensionSettings, previous: ExtensionSettings) => void)[] = [];
   const pending = new Map<number, (result: OfferResult) => void>();
   let nextId = 1;
+  // Set when the bridge missed its first chance: later requests then need not wait again.
+  let silent = false;
 
   win.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (event.source !== win || !isBridgeToPage(event.data)) return;
@@ -41,7 +43,16 @@ export function connectBridge(win: Window): BridgeLink {
   send({ source: 'toonstream-page', kind: 'hello' });
 
   return {
-    settings: () => (current ? Promise.resolve(current) : Promise.race([first, new Promise<null>((r) => setTimeout(() => r(null), SETTINGS_WAIT_MS))])),
+    settings() {
+      if (current || silent) return Promise.resolve(current);
+      const late = new Promise<null>((resolve) =>
+        setTimeout(() => {
+          silent = true;
+          resolve(null);
+        }, SETTINGS_WAIT_MS),
+      );
+      return Promise.race([first, late]);
+    },
     onChange: (listener) => void listeners.push(listener),
     offer(sdp) {
       const id = nextId++;

@@ -36,6 +36,8 @@ interface Meeting {
   listCameras(): Promise<{ deviceId: string; kind: string; label: string; groupId: string; isInfo: boolean }[]>;
   open(label: string): Promise<Opened>;
   stop(): string[];
+  /** Resolves with the chosen video track's state once the page sees it end. */
+  ended(): Promise<string>;
 }
 type MeetingWindow = Window & { meeting: Meeting };
 /** The part of the extension API the test calls in the service worker. */
@@ -109,6 +111,48 @@ function compare(a: number[], b: number[]): { diff: number; inverse: number } {
     }
   }
   return best;
+}
+
+/**
+ * How far the cartoon lags the real camera, in ms: the clip pans at a known speed, so the shift
+ * that lines the (inverted) cartoon up with the real camera measures the lag. Median of 7 looks,
+ * measured in the page; informational, not asserted.
+ */
+async function lagMs(page: Page): Promise<number> {
+  const samples: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    samples.push(
+      await page.evaluate(() => {
+        const [w, h] = [640, 360];
+        const frame = (id: string): Uint8ClampedArray => {
+          const ctx = Object.assign(document.createElement('canvas'), { width: w, height: h }).getContext('2d')!;
+          ctx.drawImage(document.getElementById(id) as HTMLVideoElement, 0, 0, w, h);
+          return ctx.getImageData(0, 0, w, h).data;
+        };
+        const cartoon = frame('chosen');
+        const original = frame('original');
+        // The clip's window crosses 0.25 x 640 px in x and (800 - 360) / 4 px in y every 3 s (make-camera-clip).
+        const speed = { x: (640 * 0.25) / 3000, y: 440 / 4 / 3000 };
+        let best = { err: Infinity, ms: 0 };
+        for (let ms = -800; ms <= 800; ms += 10) {
+          const dx = Math.round(ms * speed.x);
+          const dy = Math.round(ms * speed.y);
+          let err = 0;
+          for (let y = 48; y < h - 48; y += 2) {
+            for (let x = 80; x < w - 80; x += 2) {
+              const i = (y * w + x) * 4;
+              const j = ((y + dy) * w + (x + dx)) * 4;
+              for (let c = 0; c < 3; c++) err += Math.abs(cartoon[i + c] + original[j + c] - 255);
+            }
+          }
+          if (err < best.err) best = { err, ms };
+        }
+        return Math.abs(best.ms);
+      }),
+    );
+    await sleep(250);
+  }
+  return samples.sort((a, b) => a - b)[3];
 }
 
 async function framesAfter(page: Page, extra: number): Promise<void> {
@@ -186,7 +230,7 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
     const warnings: string[] = [];
     tab.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
     try {
-      await tab.setViewportSize({ width: 1040, height: 420 });
+      await tab.setViewportSize({ width: 1040, height: 440 });
       await tab.goto(page.url);
       const devices = await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.listCameras());
       const toon = devices.filter((d) => d.label === 'toonstream camera');
@@ -203,6 +247,7 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
       const seen = compare(cartoon, original);
       const stats = ((await (await fetch(`${server.url}/api/live/sessions`)).json()).sessions as { stats: { latencyMedianMs: number } }[])[0].stats;
       process.stdout.write(`extension: cartoon vs real ${JSON.stringify(seen)}; first cartoon frame after ${Math.round(opened.firstFrameMs)} ms; server latency median ${stats.latencyMedianMs} ms\n`);
+      process.stdout.write(`extension: the cartoon lags the real camera by about ${await lagMs(tab)} ms (median of 7)\n`);
       // The toon-invert model inverts colours: cartoon + real ≈ 255 everywhere, unlike the real camera.
       expect(seen.inverse).toBeLessThan(seen.diff / 3);
       expect(warnings).toEqual([]);
@@ -239,6 +284,44 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
       expect(warnings[0]).toContain(`toonstream: no cartoon from ${down}`);
     } finally {
       await tab.close();
+    }
+  }, 60_000);
+
+  it('cartoonizes a real camera request with "use for every camera", follows option changes during the call, and ends the track when the server ends the session', async () => {
+    await worker.evaluate((url) => chrome.storage.sync.set({ serverUrl: url, model: 'toon-invert', useForAll: true }), server.url);
+    const tab = await context.newPage();
+    const warnings: string[] = [];
+    tab.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+    try {
+      await tab.goto(page.url);
+      const real = (await tab.evaluate(() => (window as unknown as MeetingWindow).meeting.listCameras())).find((d) => d.kind === 'videoinput')!;
+      expect(real.label).not.toBe('toonstream camera');
+      // Both the page's request for the real camera and its comparison request are cartoonized.
+      const opened = await tab.evaluate((label) => (window as unknown as MeetingWindow).meeting.open(label), real.label);
+      expect(opened).toMatchObject({ label: 'toonstream camera', deviceId: 'toonstream-camera' });
+      const sessions = async (): Promise<{ id: string; settings: { model: string; strength: number } }[]> =>
+        ((await (await fetch(`${server.url}/api/live/sessions`)).json()) as { sessions: { id: string; settings: { model: string; strength: number } }[] }).sessions;
+      expect(await sessions()).toHaveLength(2);
+
+      await worker.evaluate(() => chrome.storage.sync.set({ model: 'tiny-test', strength: 0.5 }));
+      const until = Date.now() + 10_000;
+      while ((await sessions()).some((x) => x.settings.model !== 'tiny-test' || x.settings.strength !== 0.5) && Date.now() < until) await sleep(100);
+      expect((await sessions()).map((x) => x.settings)).toEqual([
+        expect.objectContaining({ model: 'tiny-test', strength: 0.5 }),
+        expect.objectContaining({ model: 'tiny-test', strength: 0.5 }),
+      ]);
+
+      const ended = tab.evaluate(() => (window as unknown as MeetingWindow).meeting.ended());
+      for (const x of await sessions()) expect((await fetch(`${server.url}/api/live/sessions/${x.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect(await ended).toBe('ended');
+      // One warning for each of the two cartoon cameras.
+      const stopped = (): string[] => warnings.filter((w) => w.startsWith('toonstream: the cartoon camera stopped'));
+      for (const until = Date.now() + 5000; stopped().length < 2 && Date.now() < until; ) await sleep(100);
+      expect(stopped()).toHaveLength(2);
+    } finally {
+      await tab.close();
+      await worker.evaluate(() => chrome.storage.sync.set({ useForAll: false }));
+      await sessionsGone(server.url, 12_000);
     }
   }, 60_000);
 });
