@@ -7,6 +7,8 @@ import { pipelineOverheadSection } from './pipeline-overhead';
 import type { BenchSection } from './types';
 import { videoFileSection } from './video-file';
 import { liveSection } from './live';
+import { cameraSection } from './camera';
+import { whipSection } from './whip';
 
 /** Every bench section, in run order. Add a section: one file in scripts/bench/, one line here. */
 export const sections: readonly BenchSection[] = [
@@ -18,4 +20,6 @@ export const sections: readonly BenchSection[] = [
   pipelineFlickerSection,
   videoFileSection,
   liveSection,
+  whipSection,
+  cameraSection,
 ];
