@@ -6,7 +6,7 @@ const { join } = require('node:path');
 
 module.exports = async () => {
   const root = join(__dirname, '..');
-  const needed = ['dist/src/cli/main.js', 'dist/client/index.html', 'dist/client/main.js'];
+  const needed = ['dist/src/cli/main.js', 'dist/client/index.html', 'dist/client/main.js', 'dist/extension/manifest.json'];
   if (needed.some((p) => !existsSync(join(root, p)))) {
     execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
   }
