@@ -79,8 +79,11 @@ export class FfmpegSink implements FrameSink {
 
   private failure(code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): CameraError {
     if (spawnError) return new CameraError(`could not start ffmpeg: ${spawnError.message}`);
-    const why = lastStderrLine(this.child.stderr.text()) || (signal ? `ffmpeg killed by ${signal}` : `ffmpeg exit code ${code}`);
-    return new CameraError(`cannot write ${describeSink(this.spec)}: ${why}`);
+    const where = describeSink(this.spec);
+    const line = lastStderrLine(this.child.stderr.text());
+    // ffmpeg names the URL itself ("rtmp://host/app: Connection refused"): say it once.
+    const why = (line.startsWith(`${where}: `) ? line.slice(where.length + 2) : line) || (signal ? `ffmpeg killed by ${signal}` : `ffmpeg exit code ${code}`);
+    return new CameraError(`cannot write ${where}: ${why}`);
   }
 }
 
