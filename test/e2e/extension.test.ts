@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 import { makeCameraClip } from '../../scripts/make-camera-clip';
 import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
 import { repo, tempDir } from '../support/fixtures';
+import { compareFrames, FRAME_SIZE } from './compare-frames';
 
 const CHROMIUM = '/usr/bin/chromium';
 const EXTENSION = join(repo, 'dist', 'extension');
@@ -21,7 +22,7 @@ const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
 // `npm test` must not rewrite tracked files: the screenshot goes to a temp dir unless asked for, e.g.
 // EXTENSION_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e/extension.test.ts
 const SHOTS = process.env.EXTENSION_SCREENSHOTS_DIR ? join(repo, process.env.EXTENSION_SCREENSHOTS_DIR) : join(tmpdir(), 'toonstream-extension-screenshots');
-const SIZE = { w: 160, h: 90 };
+const SIZE = FRAME_SIZE;
 
 interface Opened {
   readonly firstFrameMs: number;
@@ -82,35 +83,6 @@ async function grab(page: Page): Promise<number[][]> {
       }),
     SIZE,
   );
-}
-
-/**
- * Mean |a - b| and mean |a + b - 255| over RGB values, each the lowest over small shifts of b:
- * the camera pans, and the cartoon lags the real camera by the round trip.
- */
-function compare(a: number[], b: number[]): { diff: number; inverse: number } {
-  const { w, h } = SIZE;
-  let best = { diff: Infinity, inverse: Infinity };
-  for (let dy = -4; dy <= 4; dy++) {
-    for (let dx = -8; dx <= 8; dx++) {
-      let diff = 0;
-      let inverse = 0;
-      let n = 0;
-      for (let y = 8; y < h - 8; y++) {
-        for (let x = 12; x < w - 12; x++) {
-          const i = (y * w + x) * 4;
-          const j = ((y + dy) * w + (x + dx)) * 4;
-          for (let c = 0; c < 3; c++) {
-            diff += Math.abs(a[i + c] - b[j + c]);
-            inverse += Math.abs(a[i + c] + b[j + c] - 255);
-            n++;
-          }
-        }
-      }
-      best = { diff: Math.min(best.diff, diff / n), inverse: Math.min(best.inverse, inverse / n) };
-    }
-  }
-  return best;
 }
 
 /**
@@ -244,7 +216,7 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
 
       await framesAfter(tab, 20);
       const [cartoon, original] = await grab(tab);
-      const seen = compare(cartoon, original);
+      const seen = compareFrames(cartoon, original);
       const stats = ((await (await fetch(`${server.url}/api/live/sessions`)).json()).sessions as { stats: { latencyMedianMs: number } }[])[0].stats;
       process.stdout.write(`extension: cartoon vs real ${JSON.stringify(seen)}; first cartoon frame after ${Math.round(opened.firstFrameMs)} ms; server latency median ${stats.latencyMedianMs} ms\n`);
       process.stdout.write(`extension: the cartoon lags the real camera by about ${await lagMs(tab)} ms (median of 7)\n`);
@@ -275,7 +247,7 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
       expect(opened.label).not.toBe('toonstream camera');
       await framesAfter(tab, 20);
       const [chosen, original] = await grab(tab);
-      const seen = compare(chosen, original);
+      const seen = compareFrames(chosen, original);
       process.stdout.write(`extension, server down: chosen vs real ${JSON.stringify(seen)}\n`);
       // The real camera itself: close to the comparison camera, far from its inverse.
       expect(seen.diff).toBeLessThan(seen.inverse / 3);

@@ -9,13 +9,14 @@ import WebSocket from 'ws';
 import { makeCameraClip } from '../../scripts/make-camera-clip';
 import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
 import { repo } from '../support/fixtures';
+import { compareFrames, FRAME_SIZE } from './compare-frames';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
 // `npm test` must not rewrite tracked files: screenshots go to a temp dir unless asked for, e.g.
 // LIVE_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e/live-page.test.ts
 const SHOTS = process.env.LIVE_SCREENSHOTS_DIR ? join(repo, process.env.LIVE_SCREENSHOTS_DIR) : join(tmpdir(), 'toonstream-live-screenshots');
-const SIZE = { w: 160, h: 90 };
+const SIZE = FRAME_SIZE;
 const FAKE_CAMERA_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
   '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${CLIP}`,
@@ -35,36 +36,6 @@ async function grab(page: Page, ids: readonly string[]): Promise<number[][]> {
       }),
     { ids, w: SIZE.w, h: SIZE.h },
   );
-}
-
-/**
- * Mean |a - b| and mean |a + b - 255| over RGB values, each the lowest over small shifts of b:
- * the cartoon lags the local camera preview by the round trip while the camera pans, so the
- * frames are compared where they line up best.
- */
-function compare(a: number[], b: number[]): { diff: number; inverse: number } {
-  const { w, h } = SIZE;
-  let best = { diff: Infinity, inverse: Infinity };
-  for (let dy = -4; dy <= 4; dy++) {
-    for (let dx = -8; dx <= 8; dx++) {
-      let diff = 0;
-      let inverse = 0;
-      let n = 0;
-      for (let y = 8; y < h - 8; y++) {
-        for (let x = 12; x < w - 12; x++) {
-          const i = (y * w + x) * 4;
-          const j = ((y + dy) * w + (x + dx)) * 4;
-          for (let c = 0; c < 3; c++) {
-            diff += Math.abs(a[i + c] - b[j + c]);
-            inverse += Math.abs(a[i + c] + b[j + c] - 255);
-            n++;
-          }
-        }
-      }
-      best = { diff: Math.min(best.diff, diff / n), inverse: Math.min(best.inverse, inverse / n) };
-    }
-  }
-  return best;
 }
 
 async function framesAfter(page: Page, extra: number): Promise<void> {
@@ -129,7 +100,7 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
         expect(await page.isHidden('#error')).toBe(true);
 
         const [original, cartoon] = await grab(page, ['original', cartoonId]);
-        const posterised = compare(cartoon, original);
+        const posterised = compareFrames(cartoon, original);
         // Cartoon frames, not the camera's: the fixture model posterises and outlines.
         expect(posterised.diff).toBeGreaterThan(12);
         await sleep(3000); // let the overlay's chart fill a little
@@ -138,13 +109,13 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
         await page.selectOption('#style', 'toon-invert');
         await settled(page, server.url, { model: 'toon-invert', passthrough: false });
         const [o2, c2] = await grab(page, ['original', cartoonId]);
-        const inverted = compare(c2, o2);
+        const inverted = compareFrames(c2, o2);
         expect(inverted.inverse).toBeLessThan(posterised.inverse / 2);
 
         await page.check('#passthrough');
         await settled(page, server.url, { model: 'toon-invert', passthrough: true });
         const [o3, c3] = await grab(page, ['original', cartoonId]);
-        const passthrough = compare(c3, o3);
+        const passthrough = compareFrames(c3, o3);
         const measured = `posterised ${JSON.stringify(posterised)} inverted ${JSON.stringify(inverted)} passthrough ${JSON.stringify(passthrough)}`;
         process.stdout.write(`${transport}: ${measured}\n`);
         // The camera frames come back as they are (not inverted although toon-invert is still
