@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const guide = { data: frame(1280, 720), width: 1280, height: 720 };
   const low = { data: frame(448, 256), width: 448, height: 256 };
   const run = (): Promise<unknown> =>
-    post.run({ guide, low, cartoon: low.data, previous: null, smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0 });
+    post.run({ guide, low, cartoon: low.data, previous: null, smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0, fullResSmoothing: 1 });
   const ps = summarize(await timeFor(seconds, run));
   await post.close();
   console.log(`\npost-processing graph 448x256 -> 1280x720: median ${ps.median.toFixed(1)} ms, p95 ${ps.p95.toFixed(1)} ms`);

@@ -63,7 +63,7 @@ export const pipelineOverheadSection: BenchSection = {
       const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), ctx.engine.device, pipeline.config.postprocessThreads);
       const cartoon = (await ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height })).data;
       const postOnce = (): Promise<unknown> =>
-        post.run({ guide: frame, low, cartoon, previous: null, smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0 });
+        post.run({ guide: frame, low, cartoon, previous: null, smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0, fullResSmoothing: 1 });
       const postMs = summarize(await timeRuns(postOnce, Math.ceil(ctx.runs / 2), 2)).median;
       await post.close();
       data.push({

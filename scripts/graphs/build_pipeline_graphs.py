@@ -9,8 +9,10 @@ once and comes back once. Batch 1 (one stream's frame; the motion warp's crop bo
            cartoon    uint8 [1,h,w,3]  the generator's output for `low`
            prev_low   uint8 [1,h,w,3]  `low` of the previous frame of this stream
            prev_state float [1,3,h,w]  smoothed cartoon of the previous frame (0..255)
-           params     float [7]        smoothing, strength, cut_threshold, valid, motion_tau, eps,
-                                       detail (0 = Wu et al.'s averaged b, 1 = b from the unfiltered cartoon)
+           prev_output uint8 [1,H,W,3] this stream's previous output (any content when valid = 0)
+           params     float [8]        smoothing, strength, cut_threshold, valid, motion_tau, eps,
+                                       detail (0 = Wu et al.'s averaged b, 1 = b from the unfiltered cartoon),
+                                       full_res (0..1: share of the smoothing weight applied at output size)
   outputs  output     uint8 [1,H,W,3]
            state      float [1,3,h,w]  this frame's smoothed cartoon (next prev_state)
            change     float [1]        mean |low - prev_low| / 255 (scene-cut measure)
@@ -32,6 +34,13 @@ applied to the full-resolution guide: out = A*guide + b. The strength blend
 s*out + (1-s)*guide is folded into A and b at low resolution, so the full-resolution work is
 two 3-channel bilinear resizes, one multiply-add, a clip and a cast; the layout changes at full
 resolution are done on uint8.
+
+Output-size smoothing: the guided filter carries the full-resolution frame's own detail, and with
+it the camera's sensor noise, into every output frame; smoothing at working size cannot touch
+that. So the previous output, warped by the same global motion (scaled to output pixels), is
+blended in with the working-size weight w (bilinearly upsampled, times full_res): where the input
+changed (moving content, a cut) w is 0 and nothing trails. The previous output is the uint8 frame
+the stream already returned, so no extra state crosses into JavaScript.
 
 Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR] [--radius R]   (default assets/graphs, R 1)
 """
@@ -69,7 +78,7 @@ class Ops:
         return make
 
 
-def warp(n, src, motion, out):
+def warp(n, src, motion, out, nhwc=False):
     """out(x) = src(x_prev), x_prev = (1 - k) x + k c - d per axis (c: centre), bilinear; beyond
     1 px outside -> 0. motion [3] = (dx, dy, k): translation in px and zoom about the centre.
 
@@ -79,8 +88,8 @@ def warp(n, src, motion, out):
     Runtime would skip the resize as a no-op.) The crop box is one per tensor: batch 1.
     """
     o = Ops(n, out)
-    pad = o.Pad(src, "pad_hw1", mode="edge")
-    hw_i = o.Slice(o.Shape(src), "idx2", "idx_end")  # [h, w] int64
+    pad = o.Pad(src, "pad_hw1_nhwc" if nhwc else "pad_hw1", mode="edge")
+    hw_i = o.Slice(o.Shape(src), "idx1", "idx3") if nhwc else o.Slice(o.Shape(src), "idx2", "idx_end")  # [h, w] int64
     hw = o.Cast(hw_i, to=TensorProto.FLOAT)
     dyx = o.Gather(motion, "yx_order", axis=0)  # [dy, dx]
     k = o.Gather(motion, "idx2", axis=0)  # [1]
@@ -90,9 +99,27 @@ def warp(n, src, motion, out):
     start = o.Div(o.Add(o.Sub(o.Mul(k, centre), dyx), "one"), hw_p1)
     span = o.Div(o.Mul(o.Sub("one", k), o.Sub(hw, "one")), hw_p1)
     roi = o.Concat(start, o.Add(start, span), axis=0)
-    n.append(helper.make_node("Resize", [pad, roi, "", hw_i], [out], mode="linear", axes=[2, 3],
+    n.append(helper.make_node("Resize", [pad, roi, "", hw_i], [out], mode="linear", axes=[1, 2] if nhwc else [2, 3],
                               coordinate_transformation_mode="tf_crop_and_resize",
                               extrapolation_value=0.0))
+    return out
+
+
+def inside(n, motion, hw, out):
+    """[1,1,H,W] mask: 1 where warp() samples inside the previous frame, 0 where the content is new
+    (it entered at the border): there the warped previous frame holds only the replicated edge,
+    which must not be blended in. hw: [H, W] float."""
+    o = Ops(n, out)
+    k = o.Gather(motion, "idx2", axis=0)  # [1]
+    masks = []
+    for axis, (size_idx, d_idx, shape) in enumerate((("idx1", "idx0", "shape_row"), ("idx0", "idx1", "shape_col"))):
+        size = o.Squeeze(o.Gather(hw, size_idx, axis=0))  # scalar W (axis 0) or H
+        coords = o.Range("zero", size, "one")
+        centre = o.Div(o.Sub(size, "one"), "two")
+        prev = o.Sub(o.Add(o.Mul(o.Sub("one", k), coords), o.Mul(k, centre)), o.Gather(motion, d_idx, axis=0))
+        ok = o.And(o.Not(o.Less(prev, "zero")), o.Not(o.Greater(prev, o.Sub(size, "one"))))
+        masks.append(o.Reshape(o.Cast(ok, to=TensorProto.FLOAT), shape))
+    n.append(helper.make_node("Mul", masks, [out]))
     return out
 
 
@@ -183,21 +210,21 @@ def build_postprocess() -> onnx.ModelProto:
         const("half", 0.5), const("sq255", 255.0 * 255.0),
         const("idx0", [0], np.int64), const("idx1", [1], np.int64), const("idx2", [2], np.int64),
         const("idx3", [3], np.int64), const("idx4", [4], np.int64), const("idx5", [5], np.int64),
-        const("idx6", [6], np.int64),
+        const("idx6", [6], np.int64), const("idx7", [7], np.int64),
         const("hw_start", [1], np.int64), const("hw_end", [3], np.int64),
-        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("axes23", [2, 3], np.int64),
+        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("pad_hw1_nhwc", [0, 1, 1, 0, 0, 1, 1, 0], np.int64), const("axes23", [2, 3], np.int64),
         const("yx_order", [1, 0], np.int64),
         const("idx_end", [_INT_MAX], np.int64),
         const("motion_max", [MAX_MOTION, MAX_MOTION, MAX_ZOOM]),
         const("motion_min", [-MAX_MOTION, -MAX_MOTION, -MAX_ZOOM]),
         const("two", 2.0), const("margin", float(LK_MARGIN)), const("half_to_full", [2.0, 2.0, 1.0]),
         const("shape_row", [1, 1, 1, -1], np.int64), const("shape_col", [1, 1, -1, 1], np.int64),
-        const("idx_0123", [0, 1, 2, 3], np.int64),
+        const("idx_0123", [0, 1, 2, 3], np.int64), const("one_1d", [1.0]),
     ]
     n = []
     EXTRA_INITS.clear()
     # Scalar parameters.
-    for i, name in enumerate(["smoothing", "strength", "cut_threshold", "valid", "tau", "eps", "detail"]):
+    for i, name in enumerate(["smoothing", "strength", "cut_threshold", "valid", "tau", "eps", "detail", "full_res"]):
         n.append(helper.make_node("Gather", ["params", f"idx{i}"], [name], axis=0))
 
     def to_nchw_float(src, dst):
@@ -258,11 +285,18 @@ def build_postprocess() -> onnx.ModelProto:
     inits.append(const("idx_123", [1, 2, 3], np.int64))
     box(n, "d_mean", "d_local", MOTION_RADIUS)
     n += [
+        helper.make_node("Shape", ["L"], ["L_shape"]),
+        helper.make_node("Slice", ["L_shape", "idx2", "idx_end"], ["L_hw"]),
+        helper.make_node("Cast", ["L_hw"], ["hw_low_w"], to=TensorProto.FLOAT),
+    ]
+    inside(n, "motion_flat", "hw_low_w", "inside_low")
+    n += [
         helper.make_node("Div", ["d_local", "tau"], ["d_rel"]),
         helper.make_node("Sub", ["one", "d_rel"], ["w_lin_raw"]),
         helper.make_node("Clip", ["w_lin_raw", "zero", "one"], ["w_lin"]),
         helper.make_node("Mul", ["w_lin", "w_lin"], ["w_sq"]),
-        helper.make_node("Mul", ["w_sq", "wmax"], ["w"]),  # [N,1,h,w]
+        helper.make_node("Mul", ["w_sq", "wmax"], ["w_all"]),
+        helper.make_node("Mul", ["w_all", "inside_low"], ["w"]),  # [N,1,h,w]
         helper.make_node("Sub", [Sw, "C"], ["s_delta"]),
         helper.make_node("Mul", ["w", "s_delta"], ["s_step"]),
         helper.make_node("Add", ["C", "s_step"], ["state"]),
@@ -321,7 +355,39 @@ def build_postprocess() -> onnx.ModelProto:
         helper.make_node("Cast", ["guide_nchw"], ["G"], to=TensorProto.FLOAT),
         helper.make_node("Mul", ["A_full", "G"], ["AG"]),
         helper.make_node("Add", ["AG", "b_full"], ["y"]),
-        helper.make_node("Clip", ["y", "zero", "c255"], ["y_clip"]),
+        # Output-size smoothing: motion in output px = working px * (W/w, H/h); zoom unchanged.
+        helper.make_node("Cast", ["HW"], ["HW_f"], to=TensorProto.FLOAT),
+        helper.make_node("Shape", ["low"], ["low_shape"]),
+        helper.make_node("Slice", ["low_shape", "hw_start", "hw_end"], ["hw_low"]),
+        helper.make_node("Cast", ["hw_low"], ["hw_low_f"], to=TensorProto.FLOAT),
+        helper.make_node("Div", ["HW_f", "hw_low_f"], ["scale_yx"]),
+        helper.make_node("Gather", ["scale_yx", "yx_order"], ["scale_xy"], axis=0),
+        helper.make_node("Concat", ["scale_xy", "one_1d"], ["motion_scale"], axis=0),
+        helper.make_node("Mul", ["motion_flat", "motion_scale"], ["motion_out"]),
+    ]
+    # Warped as uint8 NHWC (a quarter of the bytes of float); a Transpose in front of this Resize
+    # trips ONNX Runtime's CPU layout transformer.
+    PO_w = warp(n, "prev_output", "motion_out", "PO_warp", nhwc=True)
+    inside(n, "motion_out", "HW_f", "inside_full")
+    n += [
+        helper.make_node("Transpose", [PO_w], ["PO_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Cast", ["PO_nchw"], ["PO"], to=TensorProto.FLOAT),
+        # Eroded first (3x3 minimum) so that upsampling does not carry weight from unchanged
+        # pixels into the band next to a moving edge, where the previous output still shows it.
+        helper.make_node("Neg", ["w"], ["w_neg"]),
+        helper.make_node("MaxPool", ["w_neg"], ["w_neg_max"], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]),
+        helper.make_node("Neg", ["w_neg_max"], ["w_eroded"]),
+        helper.make_node("Resize", ["w_eroded", "", "", "HW"], ["w_up"], mode="linear",
+                         axes=[2, 3], coordinate_transformation_mode="half_pixel"),
+        helper.make_node("Mul", ["w_up", "full_res"], ["w_full_all"]),
+        helper.make_node("Mul", ["w_full_all", "inside_full"], ["w_full"]),
+        helper.make_node("Sub", ["PO", "y"], ["po_delta"]),
+        helper.make_node("Mul", ["w_full", "po_delta"], ["po_step"]),
+        # PO holds rounded values and y carries the +0.5 rounding offset: subtract it back once.
+        helper.make_node("Mul", ["w_full", "half"], ["po_round"]),
+        helper.make_node("Add", ["y", "po_step"], ["y_s0"]),
+        helper.make_node("Add", ["y_s0", "po_round"], ["y_s"]),
+        helper.make_node("Clip", ["y_s", "zero", "c255"], ["y_clip"]),
         helper.make_node("Cast", ["y_clip"], ["y_u8"], to=TensorProto.UINT8),
         helper.make_node("Transpose", ["y_u8"], ["output"], perm=[0, 2, 3, 1]),
     ]
@@ -337,7 +403,8 @@ def build_postprocess() -> onnx.ModelProto:
             helper.make_tensor_value_info("cartoon", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_low", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_state", f32, [1, 3, "h", "w"]),
-            helper.make_tensor_value_info("params", f32, [7]),
+            helper.make_tensor_value_info("prev_output", u8, [1, "H", "W", 3]),
+            helper.make_tensor_value_info("params", f32, [8]),
         ],
         [
             helper.make_tensor_value_info("output", u8, [1, "H", "W", 3]),

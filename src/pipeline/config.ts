@@ -39,6 +39,11 @@ export interface PipelineConfig {
   readonly guidedEps?: number;
   /** 0..1: 0 = Wu et al.'s guided filter (b box-averaged), 1 = keep the cartoon's own detail where the frame is flat. */
   readonly guidedDetail?: number;
+  /**
+   * 0..1: share of the smoothing weight also applied at output size, to the detail (and camera
+   * noise) the guided filter brings in from the full-resolution frame. 0 = working size only.
+   */
+  readonly fullResSmoothing?: number;
   /** Folder holding postprocess.onnx (default: assets/graphs of the repository). */
   readonly graphsDir?: string;
   /** ONNX Runtime intra-op threads of the post-processing session (0 = ORT's choice). */
@@ -69,6 +74,7 @@ export function defaultPipelineConfig(device: Device): Omit<ResolvedPipelineConf
     motionTau: 16,
     guidedEps: 1e-3,
     guidedDetail: 0,
+    fullResSmoothing: 1,
     postprocessThreads: gpu ? 1 : 2,
   };
 }
@@ -94,6 +100,7 @@ export function resolveConfig(device: Device, config: PipelineConfig, defaultGra
   check('motionTau', c.motionTau, 0.01, 255);
   check('guidedEps', c.guidedEps, 0, 1);
   check('guidedDetail', c.guidedDetail, 0, 1);
+  check('fullResSmoothing', c.fullResSmoothing, 0, 1);
   check('postprocessThreads', c.postprocessThreads, 0, 256, true);
   if (c.deadlineMs !== undefined) check('deadlineMs', c.deadlineMs, 0, 3_600_000);
   return c;

@@ -7,13 +7,15 @@ import { repoRoot } from '../paths';
 
 export const POSTPROCESS_GRAPH = 'postprocess.onnx';
 
-/** Temporal state of one stream at working size. */
+/** Temporal state of one stream: the working-size input and cartoon, and the last output. */
 export interface SmoothingState {
   readonly low: Uint8Array;
   /** Smoothed cartoon, float NCHW 0..255. */
   readonly smoothed: Float32Array;
   readonly width: number;
   readonly height: number;
+  /** The frame this stream returned last (output size, RGB24); never written to afterwards. */
+  readonly output: Frame;
 }
 
 export interface PostprocessInput {
@@ -30,6 +32,8 @@ export interface PostprocessInput {
   readonly guidedEps: number;
   /** 0: Wu et al.'s box-averaged b (smooths the cartoon where the frame is flat); 1: b from the unfiltered cartoon (keeps its sharpness). */
   readonly guidedDetail: number;
+  /** 0..1: share of the smoothing weight also applied at output size (the frame's detail and noise). */
+  readonly fullResSmoothing: number;
 }
 
 export interface PostprocessOutput {
@@ -82,9 +86,14 @@ export class Postprocessor {
     const session = await this.ready();
     const { guide, low } = input;
     const lowDims = [1, low.height, low.width, 3];
-    const prev = input.previous && input.previous.width === low.width && input.previous.height === low.height
-      ? input.previous
-      : null;
+    const prev =
+      input.previous &&
+      input.previous.width === low.width &&
+      input.previous.height === low.height &&
+      input.previous.output.width === guide.width &&
+      input.previous.output.height === guide.height
+        ? input.previous
+        : null;
     const params = new Float32Array([
       input.smoothing,
       input.strength,
@@ -93,6 +102,7 @@ export class Postprocessor {
       input.motionTau,
       input.guidedEps,
       input.guidedDetail,
+      input.fullResSmoothing,
     ]);
     const feeds = {
       guide: new Tensor('uint8', guide.data, [1, guide.height, guide.width, 3]),
@@ -106,13 +116,15 @@ export class Postprocessor {
         low.height,
         low.width,
       ]),
-      params: new Tensor('float32', params, [7]),
+      prev_output: new Tensor('uint8', prev ? prev.output.data : guide.data, [1, guide.height, guide.width, 3]),
+      params: new Tensor('float32', params, [8]),
     };
     const out = await session.run(feeds);
     const change = prev ? (out.change.data as Float32Array)[0] : 0;
+    const frame = { data: out.output.data as Uint8Array, width: guide.width, height: guide.height };
     return {
-      frame: { data: out.output.data as Uint8Array, width: guide.width, height: guide.height },
-      state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height },
+      frame,
+      state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height, output: frame },
       change,
     };
   }

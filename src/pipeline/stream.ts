@@ -139,6 +139,7 @@ export class PipelineStream implements FrameStream {
         motionTau: config.motionTau,
         guidedEps: config.guidedEps,
         guidedDetail: config.guidedDetail,
+        fullResSmoothing: config.fullResSmoothing,
       });
       this.state = post.state;
       if (post.change > config.cutThreshold) this.ctx.metrics.sceneCut(this.id);

@@ -219,7 +219,7 @@ describe('guided upsampling', () => {
       // The "cartoon" is the low-res frame itself: what matters is how it is brought back to full size.
       const out = await post.run({
         guide: full, low, cartoon: low.data, previous: null,
-        smoothing: 0, strength: 1, cutThreshold: 0.1, motionTau: 16, guidedEps: 1e-3, guidedDetail,
+        smoothing: 0, strength: 1, cutThreshold: 0.1, motionTau: 16, guidedEps: 1e-3, guidedDetail, fullResSmoothing: 1,
       });
       const guided = edgeCrossings(out.frame, 80, 140, dark, bright);
       const errors = guided.map((x, y) => Math.abs(x - truth[y]));
