@@ -78,7 +78,7 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
     await makeCameraClip(CLIP, { width: 640, height: 360, fps: 30, seconds: 6 });
     mkdirSync(SHOTS, { recursive: true });
     // Generous: on a loaded 2-core machine the browser's frames can pause for seconds.
-    server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '8' });
+    server = await startLiveServer({ TOONSTREAM_LIVE_IDLE_TIMEOUT: '8' }, undefined, ['toon-fast']);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FAKE_CAMERA_ARGS });
   }, 60_000);
   afterAll(async () => {
@@ -103,6 +103,12 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
         const posterised = compareFrames(cartoon, original);
         // Cartoon frames, not the camera's: the fixture model posterises and outlines.
         expect(posterised.diff).toBeGreaterThan(12);
+
+        // The screenshot shows the shipped default model's look.
+        await page.selectOption('#style', 'toon-fast');
+        await settled(page, server.url, { model: 'toon-fast', passthrough: false });
+        const [o1, c1] = await grab(page, ['original', cartoonId]);
+        expect(compareFrames(c1, o1).diff).toBeGreaterThan(3);
         await sleep(3000); // let the overlay's chart fill a little
         await page.screenshot({ path: join(SHOTS, `live-${transport}.png`) });
 
@@ -205,7 +211,7 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
 
   it('the /output page shows only the cartoon, full-window', async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
-    await page.goto(`${server.url}/output?model=tiny-test&res=360p`);
+    await page.goto(`${server.url}/output?model=toon-fast&res=360p`);
     await page.waitForSelector('body[data-transport="webrtc"][data-state="live"]', { timeout: 30_000 });
     await framesAfter(page, 15);
     const box = await page.locator('#cartoon').boundingBox();

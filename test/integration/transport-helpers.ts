@@ -13,11 +13,17 @@ import { astronautJpeg, copyTinyModel, freshRegistry, repo, silentLogger, tempDi
 
 export const invertModelDir = join(repo, 'test', 'fixtures', 'transport-models');
 
-/** A models dir with tiny-test (the default live model) and toon-invert (the second style). */
-export function liveModelsDir(): string {
+/**
+ * A models dir with tiny-test (the default live model) and toon-invert (the second style), plus
+ * any shipped models named (copied from models/, e.g. toon-fast for screenshots of the real look).
+ */
+export function liveModelsDir(shipped: readonly string[] = []): string {
   const dir = tempDir('toonstream-live-models-');
   copyTinyModel(dir, 'tiny-test');
   for (const f of ['toon-invert.json', 'toon-invert.onnx']) copyFileSync(join(invertModelDir, f), join(dir, f));
+  for (const name of shipped) {
+    for (const f of [`${name}.json`, `${name}.onnx`]) copyFileSync(join(repo, 'models', f), join(dir, f));
+  }
   return dir;
 }
 
@@ -29,8 +35,12 @@ export interface LiveServer {
 }
 
 /** A real server on 127.0.0.1; `wrap` can replace the engine (e.g. a slow one). */
-export async function startLiveServer(env: Record<string, string> = {}, wrap?: (e: Engine) => Engine): Promise<LiveServer> {
-  const modelsDir = liveModelsDir();
+export async function startLiveServer(
+  env: Record<string, string> = {},
+  wrap?: (e: Engine) => Engine,
+  shipped: readonly string[] = [],
+): Promise<LiveServer> {
+  const modelsDir = liveModelsDir(shipped);
   const registry = freshRegistry();
   const real = await createEngine({ modelsDir, intraOpThreads: 1, registry });
   const engine = wrap ? wrap(real) : real;
