@@ -40,6 +40,39 @@ export interface LiveClient {
   close(): void;
 }
 
+/** What comes back to a Node peer: video frames counted (and handed on), audio chunks counted. */
+export interface ReceivedTracks {
+  readonly received: () => number;
+  readonly audioChunks: () => number;
+  stop(): void;
+}
+
+/** Attaches an RTCVideoSink / RTCAudioSink to every track the peer receives. */
+export function receiveTracks(pc: PeerConnection, onFrame?: (frame: I420Frame, atMs: number) => void): ReceivedTracks {
+  let received = 0;
+  let audioChunks = 0;
+  const sinks: Array<{ stop(): void }> = [];
+  pc.ontrack = (event) => {
+    if (event.track.kind === 'video') {
+      const sink = new nonstandard.RTCVideoSink(event.track);
+      sink.onframe = ({ frame }: { frame: I420Frame }) => {
+        received++;
+        onFrame?.(frame, performance.now());
+      };
+      sinks.push(sink);
+    } else {
+      const sink = new nonstandard.RTCAudioSink(event.track);
+      sink.ondata = () => void audioChunks++;
+      sinks.push(sink);
+    }
+  };
+  return {
+    received: () => received,
+    audioChunks: () => audioChunks,
+    stop: () => sinks.forEach((sink) => sink.stop()),
+  };
+}
+
 export async function connectLiveClient(options: LiveClientOptions): Promise<LiveClient> {
   const pc = new RTCPeerConnection({ iceServers: [] });
   const source = new nonstandard.RTCVideoSource();
@@ -56,23 +89,7 @@ export async function connectLiveClient(options: LiveClientOptions): Promise<Liv
     messages.push(msg);
     if (msg.type !== 'stats') waiters.shift()?.(msg);
   };
-  let received = 0;
-  let audioChunks = 0;
-  const sinks: Array<{ stop(): void }> = [];
-  pc.ontrack = (event) => {
-    if (event.track.kind === 'video') {
-      const sink = new nonstandard.RTCVideoSink(event.track);
-      sink.onframe = ({ frame }: { frame: I420Frame }) => {
-        received++;
-        options.onFrame?.(frame, performance.now());
-      };
-      sinks.push(sink);
-    } else {
-      const sink = new nonstandard.RTCAudioSink(event.track);
-      sink.ondata = () => void audioChunks++;
-      sinks.push(sink);
-    }
-  };
+  const sinks = receiveTracks(pc, options.onFrame);
   await pc.setLocalDescription(await pc.createOffer());
   await iceGatheringComplete(pc, 5000);
   const res = await fetch(new URL('/api/webrtc/offer', options.baseUrl), {
@@ -103,8 +120,8 @@ export async function connectLiveClient(options: LiveClientOptions): Promise<Liv
   return {
     session: body.session,
     sent: () => sent,
-    received: () => received,
-    audioChunksReceived: () => audioChunks,
+    received: sinks.received,
+    audioChunksReceived: sinks.audioChunks,
     messages,
     settings: (change) =>
       new Promise((resolve) => {
@@ -116,7 +133,7 @@ export async function connectLiveClient(options: LiveClientOptions): Promise<Liv
       if (closed) return;
       closed = true;
       pause();
-      for (const s of sinks) s.stop();
+      sinks.stop();
       track.stop();
       audioTrack?.stop();
       pc.close();

@@ -2,6 +2,7 @@
 // one POST with the whole offer (candidates gathered first), the answer in the body, the
 // resource URL in Location. Used by the WHIP integration tests and the whip bench section.
 import { iceGatheringComplete } from '../../src/transport/webrtc/ice';
+import { receiveTracks } from './live-client';
 import { nonstandard, RTCPeerConnection, type I420Frame, type PeerConnection } from '../../src/transport/webrtc/wrtc';
 
 export class WhipHttpError extends Error {
@@ -132,28 +133,12 @@ export async function playWhep(options: WhepPlayerOptions): Promise<WhepPlayer> 
   const pc = new RTCPeerConnection({ iceServers: [] });
   pc.addTransceiver('video', { direction: 'recvonly' });
   if (options.audio) pc.addTransceiver('audio', { direction: 'recvonly' });
-  let received = 0;
-  let audioChunks = 0;
-  const sinks: Array<{ stop(): void }> = [];
-  pc.ontrack = (event) => {
-    if (event.track.kind === 'video') {
-      const sink = new nonstandard.RTCVideoSink(event.track);
-      sink.onframe = ({ frame }: { frame: I420Frame }) => {
-        received++;
-        options.onFrame?.(frame, performance.now());
-      };
-      sinks.push(sink);
-    } else {
-      const sink = new nonstandard.RTCAudioSink(event.track);
-      sink.ondata = () => void audioChunks++;
-      sinks.push(sink);
-    }
-  };
+  const sinks = receiveTracks(pc, options.onFrame);
   let closed = false;
   const close = (): void => {
     if (closed) return;
     closed = true;
-    for (const s of sinks) s.stop();
+    sinks.stop();
     pc.close();
   };
   let resource: string;
@@ -165,8 +150,8 @@ export async function playWhep(options: WhepPlayerOptions): Promise<WhepPlayer> 
   }
   return {
     resource,
-    received: () => received,
-    audioChunksReceived: () => audioChunks,
+    received: sinks.received,
+    audioChunksReceived: sinks.audioChunks,
     connectionState: () => pc.connectionState,
     async stop() {
       const status = await remove(resource, options.token);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../http/errors';
-import { BusyError } from '../sessions';
+import { admitSession } from '../admit';
 import { checkSettings, SettingsError, type LiveSettings } from '../settings';
 import { OfferError, WebRtcSession, type WebRtcDeps } from './session';
 
@@ -42,13 +42,7 @@ export async function webrtcRoutes(app: FastifyInstance, deps: WebRtcDeps & { re
       throw error;
     }
     const session = new WebRtcSession(randomUUID(), settings, deps);
-    try {
-      deps.sessions.add(session);
-    } catch (error) {
-      session.close('busy');
-      if (error instanceof BusyError) throw new HttpError(503, error.message);
-      throw error;
-    }
+    admitSession(deps.sessions, session);
     try {
       const answer = await session.answer({ type: 'offer', sdp: body.sdp });
       const location = `/api/live/sessions/${session.id}`;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../http/errors';
-import { BusyError, type LiveSession } from '../sessions';
+import { admitSession } from '../admit';
+import type { LiveSession } from '../sessions';
 import { checkSettings, SettingsError, type LiveSettings } from '../settings';
 import type { WebRtcDeps } from '../webrtc/session';
 import { bearerAuth } from './auth';
@@ -43,13 +44,7 @@ function settingsFrom(query: Query, deps: WhipRouteDeps): LiveSettings {
 
 /** Registers a new session (503 when the live limit is reached), answers its offer, or frees it. */
 async function negotiate(session: LiveSession & { answer(sdp: string): Promise<string> }, sdp: string, deps: WhipRouteDeps, request: FastifyRequest): Promise<string> {
-  try {
-    deps.sessions.add(session);
-  } catch (error) {
-    session.close('busy');
-    if (error instanceof BusyError) throw new HttpError(503, error.message);
-    throw error;
-  }
+  admitSession(deps.sessions, session);
   try {
     return await session.answer(sdp);
   } catch (error) {
