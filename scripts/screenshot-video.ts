@@ -1,5 +1,5 @@
 // Screenshots of the video page with headless Debian Chromium (never downloads a browser):
-//   node dist/scripts/screenshot-video.js [--models DIR] [--out DIR] [--chromium PATH]
+//   node dist/scripts/screenshot-video.js [--models DIR (default: the shipped models/)] [--out DIR] [--chromium PATH]
 // Makes a clip (a slow zoom over a fixture photo, with a tone), uploads it through the page and
 // writes <out>/video-page-processing.png (mid-way) and <out>/video-page.png (done, before/after).
 import { execFileSync } from 'node:child_process';
@@ -34,7 +34,7 @@ function makeClip(dir: string): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { models: { type: 'string' }, out: { type: 'string' }, chromium: { type: 'string' } } });
-  const modelsDir = resolve(values.models ?? join(repoRoot, 'test', 'fixtures', 'models'));
+  const modelsDir = resolve(values.models ?? join(repoRoot, 'models'));
   const out = resolve(values.out ?? join(repoRoot, 'docs', 'screenshots'));
   mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'toonstream-shot-'));
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
         });
       await Promise.all([seek(document.getElementById('before') as HTMLVideoElement), seek(document.getElementById('after') as HTMLVideoElement)]);
     });
-    await page.waitForFunction(() => (['before', 'after'] as const).every((id) => (document.getElementById(id) as HTMLVideoElement).readyState >= 2));
-    await page.waitForTimeout(500);
+    await page.waitForFunction(() => (['before', 'after'] as const).every((id) => (document.getElementById(id) as HTMLVideoElement).readyState >= 4 && !(document.getElementById(id) as HTMLVideoElement).seeking));
+    await page.waitForTimeout(1500);
     await page.screenshot({ path: join(out, 'video-page.png'), fullPage: true });
   } catch (error) {
     const page = browser.contexts()[0]?.pages()[0];

@@ -1,5 +1,5 @@
 // Screenshots of the image page with headless Debian Chromium (never downloads a browser):
-//   node dist/scripts/screenshot.js [--models DIR] [--image FILE] [--out DIR]
+//   node dist/scripts/screenshot.js [--models DIR (default: the shipped models/)] [--image FILE] [--out DIR]
 // Writes <out>/image-page.png (a cartoonized photo) and <out>/image-page-no-model.png.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { models: { type: 'string' }, image: { type: 'string' }, out: { type: 'string' }, chromium: { type: 'string' } },
   });
-  const modelsDir = resolve(values.models ?? join(repoRoot, 'test', 'fixtures', 'models'));
+  const modelsDir = resolve(values.models ?? join(repoRoot, 'models'));
   const image = resolve(values.image ?? join(repoRoot, 'test', 'fixtures', 'images', 'coffee-640x427.jpg'));
   const out = resolve(values.out ?? join(repoRoot, 'docs', 'screenshots'));
   mkdirSync(out, { recursive: true });
