@@ -1,6 +1,7 @@
 import type { Frame } from '../engine/types';
 import { LatencyWindow } from '../pipeline/latency';
 import type { FrameStream, Pipeline } from '../pipeline';
+import type { LiveConfig } from './config';
 import type { LiveSettings } from './settings';
 
 /** Per-session counters, as /api/live/sessions and /metrics report them. */
@@ -193,6 +194,11 @@ export class LiveStream<In> {
     });
     return this.stream;
   }
+}
+
+/** The options every transport's LiveStream takes from the live config and the shared pipeline. */
+export function liveStreamBase(pipeline: Pipeline, config: LiveConfig): Pick<LiveStreamOptions<unknown>, 'pipeline' | 'deadlineMs' | 'workingShortSide' | 'maxInFlight'> {
+  return { pipeline, deadlineMs: config.deadlineMs, workingShortSide: config.workingShortSide, maxInFlight: config.pipelineDepth };
 }
 
 function round(v: number): number {

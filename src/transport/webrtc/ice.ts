@@ -1,4 +1,5 @@
-import type { PeerConnection } from './wrtc';
+import type { IceServer } from '../config';
+import { RTCPeerConnection, type PeerConnection } from './wrtc';
 
 /**
  * Resolves once the peer has gathered all its candidates (or after `timeoutMs`), so the one
@@ -18,4 +19,9 @@ export function iceGatheringComplete(pc: PeerConnection, timeoutMs: number): Pro
     const timer = setTimeout(done, timeoutMs);
     pc.addEventListener('icegatheringstatechange', check);
   });
+}
+
+/** The server's peer for one session, with the configured STUN/TURN servers. */
+export function serverPeer(iceServers: readonly IceServer[]): PeerConnection {
+  return new RTCPeerConnection({ iceServers: iceServers.map((s) => ({ ...s, urls: s.urls as string | string[] })) });
 }

@@ -1,13 +1,14 @@
 import type { Logger } from '../../logging';
 import type { Pipeline } from '../../pipeline';
 import type { LiveConfig } from '../config';
-import { LiveStream, type LiveResult } from '../live-stream';
+import { LiveStream, liveStreamBase, type LiveResult } from '../live-stream';
 import { describeSession, type LiveSession, type LiveSessionInfo, type SessionRegistry } from '../sessions';
 import { parseControl, SettingsError, type LiveSettings } from '../settings';
 import { AudioRelay } from './audio-relay';
-import { i420ToRgb, rgbToI420 } from './color';
-import { iceGatheringComplete } from './ice';
-import { nonstandard, RTCPeerConnection, type I420Frame, type PeerConnection } from './wrtc';
+import { i420ToRgb } from './color';
+import { FrameSender } from './frame-sender';
+import { iceGatheringComplete, serverPeer } from './ice';
+import { nonstandard, type I420Frame, type PeerConnection } from './wrtc';
 
 type DataChannel = Parameters<NonNullable<PeerConnection['ondatachannel']>>[0]['channel'];
 type VideoSink = InstanceType<typeof nonstandard.RTCVideoSink>;
@@ -50,7 +51,7 @@ export class WebRtcSession implements LiveSession {
   private readonly startedAt = new Date();
   private lastFrameAt = performance.now();
   private size = { width: 0, height: 0 };
-  private sendTail: Promise<void> = Promise.resolve();
+  private readonly sender: FrameSender;
   private closed = false;
 
   constructor(
@@ -58,15 +59,13 @@ export class WebRtcSession implements LiveSession {
     settings: LiveSettings,
     private readonly deps: WebRtcDeps,
   ) {
-    this.pc = new RTCPeerConnection({ iceServers: deps.config.iceServers.map((s) => ({ ...s, urls: s.urls as string | string[] })) });
+    this.pc = serverPeer(deps.config.iceServers);
+    this.sender = new FrameSender(this.source, (error) => deps.logger.warn({ err: error, session: id }, 'could not send a frame'));
     this.videoOut = this.source.createTrack();
     this.live = new LiveStream<I420Frame>({
       id: `webrtc-${id}`,
-      pipeline: deps.pipeline,
+      ...liveStreamBase(deps.pipeline, deps.config),
       settings,
-      deadlineMs: deps.config.deadlineMs,
-      workingShortSide: deps.config.workingShortSide,
-      maxInFlight: deps.config.pipelineDepth,
       toRgb: i420ToRgb,
       onResult: (r) => this.send(r),
       onError: (error) => deps.logger.warn({ err: error, session: id }, 'live frame failed'),
@@ -110,6 +109,7 @@ export class WebRtcSession implements LiveSession {
     this.closed = true;
     clearInterval(this.timer);
     this.live.close();
+    this.sender.stop();
     this.sink?.stop();
     this.audio?.stop();
     this.videoOut.stop();
@@ -133,14 +133,7 @@ export class WebRtcSession implements LiveSession {
   private send(result: LiveResult<I420Frame>): void {
     if (result.kind === 'dropped' || this.closed) return;
     this.deps.sessions.observeLatency(this.transport, result.doneAt - result.receivedAt);
-    const out = result.kind === 'passthrough' ? Promise.resolve(result.input) : rgbToI420(result.frame);
-    // Conversions may finish out of order; frames leave in order.
-    this.sendTail = Promise.all([out, this.sendTail]).then(
-      ([i420]) => {
-        if (!this.closed) this.source.onFrame(i420);
-      },
-      (error: unknown) => this.deps.logger.warn({ err: error, session: this.id }, 'could not send a frame'),
-    );
+    this.sender.send(result);
   }
 
   private attach(channel: DataChannel): void {

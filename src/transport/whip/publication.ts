@@ -1,12 +1,13 @@
-import { LiveStream, type LiveResult } from '../live-stream';
+import { LiveStream, liveStreamBase, type LiveResult } from '../live-stream';
 import { describeSession, type LiveSession, type LiveSessionInfo } from '../sessions';
 import type { LiveSettings } from '../settings';
 import { AudioRelay } from '../webrtc/audio-relay';
-import { i420ToRgb, rgbToI420 } from '../webrtc/color';
-import { iceGatheringComplete } from '../webrtc/ice';
+import { i420ToRgb } from '../webrtc/color';
+import { FrameSender } from '../webrtc/frame-sender';
+import { iceGatheringComplete, serverPeer } from '../webrtc/ice';
 import type { WebRtcDeps } from '../webrtc/session';
 import { watchPeer } from './peer-state';
-import { MediaStream, nonstandard, RTCPeerConnection, type I420Frame, type PeerConnection } from '../webrtc/wrtc';
+import { MediaStream, nonstandard, type I420Frame, type PeerConnection } from '../webrtc/wrtc';
 
 export type Track = ConstructorParameters<typeof nonstandard.RTCVideoSink>[0];
 type Stream = InstanceType<typeof MediaStream>;
@@ -41,7 +42,7 @@ export class WhipPublication implements LiveSession {
   private readonly closeListeners: Array<() => void> = [];
   private lastFrameAt = performance.now();
   private size = { width: 0, height: 0 };
-  private sendTail: Promise<void> = Promise.resolve();
+  private readonly sender: FrameSender;
   private closed = false;
 
   constructor(
@@ -49,16 +50,14 @@ export class WhipPublication implements LiveSession {
     settings: LiveSettings,
     private readonly deps: WebRtcDeps,
   ) {
-    this.pc = new RTCPeerConnection({ iceServers: deps.config.iceServers.map((s) => ({ ...s, urls: s.urls as string | string[] })) });
+    this.pc = serverPeer(deps.config.iceServers);
+    this.sender = new FrameSender(this.source, (error) => deps.logger.warn({ err: error, session: id }, 'could not send a frame'));
     this.video = this.source.createTrack();
     this.stream.addTrack(this.video);
     this.live = new LiveStream<I420Frame>({
       id: `whip-${id}`,
-      pipeline: deps.pipeline,
+      ...liveStreamBase(deps.pipeline, deps.config),
       settings,
-      deadlineMs: deps.config.deadlineMs,
-      workingShortSide: deps.config.workingShortSide,
-      maxInFlight: deps.config.pipelineDepth,
       toRgb: i420ToRgb,
       onResult: (r) => this.send(r),
       onError: (error) => deps.logger.warn({ err: error, session: id }, 'whip frame failed'),
@@ -129,6 +128,7 @@ export class WhipPublication implements LiveSession {
     clearInterval(this.timer);
     for (const viewer of [...this.viewers]) viewer.close('publisher left');
     this.live.close();
+    this.sender.stop();
     this.sink?.stop();
     this.relay?.stop();
     this.video.stop();
@@ -148,14 +148,7 @@ export class WhipPublication implements LiveSession {
   private send(result: LiveResult<I420Frame>): void {
     if (result.kind === 'dropped' || this.closed) return;
     this.deps.sessions.observeLatency(this.transport, result.doneAt - result.receivedAt);
-    const out = result.kind === 'passthrough' ? Promise.resolve(result.input) : rgbToI420(result.frame);
-    // Conversions may finish out of order; frames leave in order.
-    this.sendTail = Promise.all([out, this.sendTail]).then(
-      ([i420]) => {
-        if (!this.closed) this.source.onFrame(i420);
-      },
-      (error: unknown) => this.deps.logger.warn({ err: error, session: this.id }, 'could not send a frame'),
-    );
+    this.sender.send(result);
   }
 
   private tick(): void {

@@ -1,7 +1,7 @@
 import { describeSession, type LiveSession, type LiveSessionInfo } from '../sessions';
-import { iceGatheringComplete } from '../webrtc/ice';
+import { iceGatheringComplete, serverPeer } from '../webrtc/ice';
 import type { WebRtcDeps } from '../webrtc/session';
-import { RTCPeerConnection, type PeerConnection } from '../webrtc/wrtc';
+import type { PeerConnection } from '../webrtc/wrtc';
 import { watchPeer } from './peer-state';
 import type { WhipPublication } from './publication';
 
@@ -25,7 +25,7 @@ export class WhepViewer implements LiveSession {
     readonly publication: WhipPublication,
     private readonly deps: WebRtcDeps,
   ) {
-    this.pc = new RTCPeerConnection({ iceServers: deps.config.iceServers.map((s) => ({ ...s, urls: s.urls as string | string[] })) });
+    this.pc = serverPeer(deps.config.iceServers);
     watchPeer(this.pc, (reason) => this.close(reason), (state) => {
       if (state === 'connected') this.notConnectedSince = null;
       else this.notConnectedSince ??= performance.now();

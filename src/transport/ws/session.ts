@@ -3,7 +3,7 @@ import type { Frame } from '../../engine/types';
 import type { Logger } from '../../logging';
 import type { Pipeline } from '../../pipeline';
 import type { LiveConfig } from '../config';
-import { LiveStream, type LiveResult } from '../live-stream';
+import { LiveStream, liveStreamBase, type LiveResult } from '../live-stream';
 import { describeSession, type LiveSession, type LiveSessionInfo, type SessionRegistry } from '../sessions';
 import { parseControl, SettingsError, type LiveSettings } from '../settings';
 import { decodeImage, encodeImage } from './codec';
@@ -47,11 +47,8 @@ export class WsSession implements LiveSession {
   ) {
     this.live = new LiveStream<Incoming>({
       id: `ws-${id}`,
-      pipeline: deps.pipeline,
+      ...liveStreamBase(deps.pipeline, deps.config),
       settings,
-      deadlineMs: deps.config.deadlineMs,
-      workingShortSide: deps.config.workingShortSide,
-      maxInFlight: deps.config.pipelineDepth,
       toRgb: (input) => this.decode(input),
       onResult: (r) => this.reply(r),
       onError: (error) => this.control({ type: 'error', code: 'protocol', error: `could not decode frame: ${(error as Error).message}` }),
