@@ -1,10 +1,8 @@
 // The WebRTC round trip: the real camera track to the server, its cartoon track back.
 import type { OfferResult } from './messages';
+import { gathered, watchConnection } from '../shared/peer';
 
-const GATHER_TIMEOUT_MS = 3000;
 const CONNECT_TIMEOUT_MS = 8000;
-/** ICE may recover from "disconnected" by itself; give it this long. */
-const DISCONNECT_GRACE_MS = 4000;
 
 // Taken at document_start, before the page can wrap it.
 const PeerConnection = globalThis.RTCPeerConnection;
@@ -17,19 +15,6 @@ export interface CartoonLink {
   /** Called once if the connection dies while it is in use (not after close()). */
   onLost(listener: (reason: string) => void): void;
   close(): void;
-}
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
 }
 
 function connectedWithTrack(pc: RTCPeerConnection, track: Promise<MediaStreamTrack>): Promise<MediaStreamTrack> {
@@ -63,19 +48,13 @@ export async function openCartoon(camera: MediaStreamTrack, offer: (sdp: string)
 
     let closed = false;
     const lostListeners: ((reason: string) => void)[] = [];
-    let grace: ReturnType<typeof setTimeout> | undefined;
     const lost = (reason: string): void => {
       if (closed) return;
       closed = true;
       pc.close();
       for (const listener of lostListeners) listener(reason);
     };
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      if (state === 'failed' || state === 'closed') lost(`WebRTC connection ${state}`);
-      else if (state === 'disconnected') grace = setTimeout(() => lost('WebRTC connection lost'), DISCONNECT_GRACE_MS);
-      else if (state === 'connected') clearTimeout(grace);
-    });
+    watchConnection(pc, lost, { ended: (state) => `WebRTC connection ${state}`, dropped: 'WebRTC connection lost' });
     channel.addEventListener('close', () => lost('the server ended the session'));
 
     return {
@@ -87,7 +66,6 @@ export async function openCartoon(camera: MediaStreamTrack, offer: (sdp: string)
       onLost: (listener) => void lostListeners.push(listener),
       close() {
         closed = true;
-        clearTimeout(grace);
         pc.close();
       },
     };

@@ -1,22 +1,7 @@
 import { FallbackError, LiveError, type Connection, type ConnectionEvents, type ServerMessage, type Settings } from './types';
+import { gathered, watchConnection } from '../shared/peer';
 
-const GATHER_TIMEOUT_MS = 3000;
 const CONNECT_TIMEOUT_MS = 8000;
-/** ICE may recover from "disconnected" on its own; give it this long before reconnecting. */
-const DISCONNECT_GRACE_MS = 4000;
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-}
 
 function connected(pc: RTCPeerConnection): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -80,19 +65,13 @@ export async function connectWebRtc(camera: MediaStream, output: HTMLVideoElemen
     countFrames(output, events, () => closed);
     const meter = statsMeter(pc);
 
-    let graceTimer: number | undefined;
     const lost = (reason: string): void => {
       if (closed) return;
       closed = true;
       pc.close();
       events.lost(reason);
     };
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      if (state === 'failed' || state === 'closed') lost(`WebRTC connection ${state}`);
-      else if (state === 'disconnected') graceTimer = window.setTimeout(() => lost('WebRTC connection lost'), DISCONNECT_GRACE_MS);
-      else if (state === 'connected') window.clearTimeout(graceTimer);
-    });
+    watchConnection(pc, lost, { ended: (state) => `WebRTC connection ${state}`, dropped: 'WebRTC connection lost' });
     channel.onclose = () => lost('the server ended the session');
 
     return {

@@ -1,10 +1,8 @@
 // A WHEP player for the output page: one POST with a receive-only offer (all candidates
 // gathered first), the cartoon track into a <video>, DELETE on the resource when done.
+import { gathered, watchConnection } from '../shared/peer';
 
-const GATHER_TIMEOUT_MS = 3000;
 const CONNECT_TIMEOUT_MS = 10_000;
-/** ICE may recover from "disconnected" on its own; give it this long. */
-const DISCONNECT_GRACE_MS = 4000;
 
 export interface WhepEvents {
   /** A cartoon frame was shown. */
@@ -26,18 +24,6 @@ export class WhepError extends Error {
   ) {
     super(message);
   }
-}
-
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState !== 'complete') return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 function connected(pc: RTCPeerConnection): Promise<void> {
@@ -116,18 +102,12 @@ export async function playWhep(endpoint: string, token: string | null, video: HT
     };
     video.requestVideoFrameCallback(step);
   }
-  let grace: number | undefined;
   const lost = (reason: string): void => {
     if (closed) return;
     close();
     events.lost(reason);
   };
-  pc.addEventListener('connectionstatechange', () => {
-    const state = pc.connectionState;
-    if (state === 'failed' || state === 'closed') lost(`the connection ${state}`);
-    else if (state === 'disconnected') grace = window.setTimeout(() => lost('the connection was lost'), DISCONNECT_GRACE_MS);
-    else if (state === 'connected') window.clearTimeout(grace);
-  });
+  watchConnection(pc, lost, { ended: (state) => `the connection ${state}`, dropped: 'the connection was lost' });
   // The publisher leaving ends the server's peer, which closes DTLS at once; ICE alone would
   // take many seconds to notice.
   for (const receiver of pc.getReceivers()) {
