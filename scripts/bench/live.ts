@@ -2,13 +2,10 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import sharp from 'sharp';
 import type { ServerContext } from '../../src/http/context';
 import { createLiveRoutes, loadLiveConfig, type LiveSessionInfo } from '../../src/transport';
-import { rgbToI420 } from '../../src/transport/webrtc/color';
-import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { collectWrtcGarbage, connectLiveClient, waitFor, type LiveClient } from './live-client';
-import { BENCH_PHOTO } from './photo';
+import { panI420Frames } from './photo';
 import { pipelineModel } from './pipeline-common';
 import { ms } from './stats';
 import type { BenchSection } from './types';
@@ -19,22 +16,6 @@ const CAMERA_FPS = 30;
 const CLIENT_COUNTS = (process.env.LIVE_BENCH_CLIENTS ?? '1,2,4').split(',').map(Number);
 const WARMUP_S = 4;
 const MEASURE_S = Number(process.env.LIVE_BENCH_SECONDS ?? 12);
-
-/** A 1 s slow pan over the bench photo as I420 frames: real texture and motion, like a webcam. */
-async function panFrames(): Promise<I420Frame[]> {
-  const wide = await sharp(BENCH_PHOTO).resize(WIDTH + 120, HEIGHT + 60, { fit: 'cover' }).removeAlpha().raw().toBuffer();
-  const frames: I420Frame[] = [];
-  for (let i = 0; i < CAMERA_FPS; i++) {
-    const left = Math.round((i * 120) / CAMERA_FPS);
-    const top = Math.round((i * 60) / CAMERA_FPS);
-    const rgb = await sharp(wide, { raw: { width: WIDTH + 120, height: HEIGHT + 60, channels: 3 } })
-      .extract({ left, top, width: WIDTH, height: HEIGHT })
-      .raw()
-      .toBuffer();
-    frames.push(await rgbToI420({ data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: WIDTH, height: HEIGHT }));
-  }
-  return frames;
-}
 
 interface ClientRow {
   readonly clients: number;
@@ -55,7 +36,7 @@ export const liveSection: BenchSection = {
   description: `N = ${CLIENT_COUNTS.join(', ')} WebRTC clients at ${WIDTH}x${HEIGHT} ${CAMERA_FPS} fps: delivered fps, server-added latency`,
   async run(ctx) {
     const model = pipelineModel(ctx);
-    const frames = await panFrames();
+    const frames = await panI420Frames(WIDTH, HEIGHT, CAMERA_FPS);
     const registry = new Registry();
     const logger = pino({ level: 'warn' }, pino.destination(2));
     const app = Fastify({ loggerInstance: logger });

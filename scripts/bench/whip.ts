@@ -2,14 +2,12 @@ import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import sharp from 'sharp';
 import type { ServerContext } from '../../src/http/context';
 import { createLiveRoutes, loadLiveConfig, type LiveSessionInfo } from '../../src/transport';
-import { rgbToI420 } from '../../src/transport/webrtc/color';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { readTag, tagFrame } from './frame-tag';
 import { collectWrtcGarbage, waitFor } from './live-client';
-import { BENCH_PHOTO } from './photo';
+import { panI420Frames } from './photo';
 import { pipelineModel } from './pipeline-common';
 import { ms, summarize } from './stats';
 import type { BenchSection } from './types';
@@ -22,20 +20,6 @@ const WARMUP_S = 4;
 const MEASURE_S = Number(process.env.WHIP_BENCH_SECONDS ?? 12);
 const VIEWERS = (process.env.WHIP_BENCH_VIEWERS ?? '1,3').split(',').map(Number);
 const TOKEN = 'bench';
-
-/** A 1 s slow pan over the bench photo, like a camera (the encoders see real motion). */
-async function panFrames(): Promise<I420Frame[]> {
-  const wide = await sharp(BENCH_PHOTO).resize(WIDTH + 120, HEIGHT + 60, { fit: 'cover' }).removeAlpha().raw().toBuffer();
-  const frames: I420Frame[] = [];
-  for (let i = 0; i < FPS; i++) {
-    const rgb = await sharp(wide, { raw: { width: WIDTH + 120, height: HEIGHT + 60, channels: 3 } })
-      .extract({ left: Math.round((i * 120) / FPS), top: Math.round((i * 60) / FPS), width: WIDTH, height: HEIGHT })
-      .raw()
-      .toBuffer();
-    frames.push(await rgbToI420({ data: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.byteLength), width: WIDTH, height: HEIGHT }));
-  }
-  return frames;
-}
 
 interface Row {
   readonly mode: string;
@@ -60,7 +44,7 @@ export const whipSection: BenchSection = {
   description: `WHIP publisher → WHEP viewers (${VIEWERS.join(', ')}) at ${WIDTH}x${HEIGHT} ${FPS} fps: per-frame route latency, fps`,
   async run(ctx) {
     const model = pipelineModel(ctx);
-    const frames = await panFrames();
+    const frames = await panI420Frames(WIDTH, HEIGHT, FPS);
     const registry = new Registry();
     const logger = pino({ level: 'warn' }, pino.destination(2));
     const app = Fastify({ loggerInstance: logger });
