@@ -14,8 +14,8 @@ import { makeCameraClip } from '../../scripts/make-camera-clip';
 import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
 import { repo, tempDir } from '../support/fixtures';
 import { compareFrames, FRAME_SIZE } from './compare-frames';
+import { CHROMIUM, requireChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EXTENSION = join(repo, 'dist', 'extension');
 const PAGE_DIR = join(repo, 'test', 'fixtures', 'extension');
 const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
@@ -147,7 +147,8 @@ async function extensionWorker(context: BrowserContext): Promise<Worker> {
   return context.waitForEvent('serviceworker', { timeout: 15_000 });
 }
 
-(existsSync(CHROMIUM) ? describe : describe.skip)('browser extension in headless Chromium with a fake camera', () => {
+describe('browser extension in headless Chromium with a fake camera', () => {
+  beforeAll(requireChromium);
   let context: BrowserContext;
   let worker: Worker;
   let server: LiveServer;

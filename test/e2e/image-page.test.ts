@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createEngine, type OnnxEngine } from '../../src/engine';
 import { buildServer } from '../../src/http';
 import { astronautJpeg, fixtureModelsDir, freshRegistry, silentLogger, tempDir, testConfig } from '../support/fixtures';
+import { CHROMIUM, requireChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 async function start(modelsDir: string): Promise<{ app: FastifyInstance; engine: OnnxEngine; url: string }> {
@@ -18,7 +18,8 @@ async function start(modelsDir: string): Promise<{ app: FastifyInstance; engine:
 }
 
 // .ci/run installs Debian's chromium; without it there is no browser to drive (never downloaded).
-(existsSync(CHROMIUM) ? describe : describe.skip)('image page in headless Chromium', () => {
+describe('image page in headless Chromium', () => {
+  beforeAll(requireChromium);
   let browser: Browser;
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 /**
  * @jest-environment ./test/integration/pipeline-environment.js
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,8 +10,8 @@ import { makeCameraClip } from '../../scripts/make-camera-clip';
 import { collectWrtcGarbage, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
 import { repo } from '../support/fixtures';
 import { compareFrames, FRAME_SIZE } from './compare-frames';
+import { CHROMIUM, requireChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLIP = join(tmpdir(), 'toonstream-camera-640x360-pingpong.y4m');
 // `npm test` must not rewrite tracked files: screenshots go to a temp dir unless asked for, e.g.
 // LIVE_SCREENSHOTS_DIR=docs/screenshots npx jest test/e2e/live-page.test.ts
@@ -70,7 +70,8 @@ async function settled(page: Page, url: string, want: { model: string; passthrou
   await framesAfter(page, 8);
 }
 
-(existsSync(CHROMIUM) ? describe : describe.skip)('live page in headless Chromium with a fake camera', () => {
+describe('live page in headless Chromium with a fake camera', () => {
+  beforeAll(requireChromium);
   let browser: Browser;
   let server: LiveServer;
 

@@ -1,13 +1,12 @@
 /**
  * @jest-environment ./test/integration/pipeline-environment.js
  */
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { publishWhip, type WhipPublisher } from '../../scripts/bench/whip-client';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { collectWrtcGarbage, photoI420, photoRgb, sessionsGone, sleep, startLiveServer, type LiveServer } from '../integration/transport-helpers';
+import { CHROMIUM, requireChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'e2e-whep-token';
 const SIZE = { w: 160, h: 90 };
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
@@ -16,7 +15,8 @@ interface LiveHook {
   readonly __live: { readonly framesShown: number; readonly transport: string | null };
 }
 
-(existsSync(CHROMIUM) ? describe : describe.skip)('output page playing WHEP in headless Chromium', () => {
+describe('output page playing WHEP in headless Chromium', () => {
+  beforeAll(requireChromium);
   let browser: Browser;
   let server: LiveServer;
   let publisher: WhipPublisher | null = null;

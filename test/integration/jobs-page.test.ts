@@ -1,7 +1,6 @@
 /**
  * @jest-environment ./test/integration/pipeline-environment.js
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -10,12 +9,13 @@ import { createEngine, type OnnxEngine } from '../../src/engine';
 import { buildServer } from '../../src/http';
 import { fixtureModelsDir, silentLogger, tempDir, testConfig } from '../support/fixtures';
 import { badInputs, makeClip } from './media-helpers';
+import { CHROMIUM, requireChromium } from '../support/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // Debian's chromium only (never downloaded); the page is served from dist/client (npm run build).
-(existsSync(CHROMIUM) ? describe : describe.skip)('video page in headless Chromium', () => {
+describe('video page in headless Chromium', () => {
+  beforeAll(requireChromium);
   let browser: Browser;
   let page: Page;
   let app: FastifyInstance;

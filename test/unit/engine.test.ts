@@ -167,15 +167,16 @@ describe('engine loading failures', () => {
     await chosen.close();
   });
 
-  const gpuMissing = !providerInstalled('cuda');
-  (gpuMissing ? it : it.skip)('fails clearly when CUDA is requested but not installed', async () => {
-    const attempt = createEngine({ modelsDir: fixtureModelsDir, device: 'cuda', registry: freshRegistry() });
-    await expect(attempt).rejects.toThrow(ProviderUnavailableError);
-    await expect(attempt).rejects.toThrow('npm ci --onnxruntime-node-install=cuda12');
-  });
-  (providerInstalled('tensorrt') ? it.skip : it)('fails clearly when TensorRT is requested but not installed', async () => {
-    await expect(createEngine({ modelsDir: fixtureModelsDir, device: 'tensorrt', registry: freshRegistry() })).rejects.toThrow(
-      /TOONSTREAM_DEVICE=tensorrt .*npm ci --onnxruntime-node-install=cuda12/,
-    );
+  // The project's npm install is CPU-only (.npmrc); after `npm ci --onnxruntime-node-install=cuda12`
+  // the same tests check the other side: the provider is found (start-up may still fail without a GPU).
+  it.each(['cuda', 'tensorrt'] as const)('fails clearly when %s is requested but its provider is not installed', async (device) => {
+    const attempt = createEngine({ modelsDir: fixtureModelsDir, device, registry: freshRegistry() });
+    if (!providerInstalled(device)) {
+      await expect(attempt).rejects.toThrow(ProviderUnavailableError);
+      await expect(attempt).rejects.toThrow(new RegExp(`TOONSTREAM_DEVICE=${device} .*npm ci --onnxruntime-node-install=cuda12`));
+      return;
+    }
+    const outcome = await attempt.then((engine) => engine.close().then(() => null), (error: unknown) => error);
+    expect(outcome).not.toBeInstanceOf(ProviderUnavailableError);
   });
 });

@@ -10,14 +10,17 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-DEFAULT_PHOTOS = "/work/shared/datasets/photos"
-DEFAULT_EXCLUDE = ("/work/shared/datasets/eval-portraits",)  # held out: never train on these
+# The shared datasets live beside the checkout (../shared/datasets), as the rest of training/ expects.
+_DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+DEFAULT_PHOTOS = str(_DATASETS / "photos")
+DEFAULT_EXCLUDE = (str(_DATASETS / "eval-portraits"),)  # held out: never train on these
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 

@@ -88,12 +88,15 @@ def test_exclusion_by_name_content_and_list(tmp_path: Path) -> None:
 
 
 def test_default_photos_never_include_eval_portraits() -> None:
-    photos, held = "/work/shared/datasets/photos", "/work/shared/datasets/eval-portraits"
-    if not (os.path.isdir(photos) and os.path.isdir(held)):
-        pytest.skip("shared photo datasets not present on this machine")
-    ds = PhotoDataset(photos, size=64)
-    held_names = {os.path.basename(p) for p in os.listdir(held)}
-    assert not held_names & {os.path.basename(p) for p in ds.files}
+    from training.data import photos as photos_module
+
+    # The defaults point at the shared datasets' photos and exclude their held-out portraits.
+    assert Path(photos_module.DEFAULT_EXCLUDE[0]) == Path(photos_module.DEFAULT_PHOTOS).parent / "eval-portraits"
+    # Where those datasets are present (the development machines), check the real listing too.
+    if os.path.isdir(photos_module.DEFAULT_PHOTOS) and os.path.isdir(photos_module.DEFAULT_EXCLUDE[0]):
+        ds = PhotoDataset(size=64)
+        held_names = {os.path.basename(p) for p in os.listdir(photos_module.DEFAULT_EXCLUDE[0])}
+        assert not held_names & {os.path.basename(p) for p in ds.files}
 
 
 def test_cartoon_dataset_pairs_share_crop(tmp_path: Path) -> None:
@@ -123,21 +126,24 @@ def test_dep5_last_match_wins() -> None:
     assert licence_for(st, "share/c/z.png") == "GPL-2"
 
 
-PACKAGES_PRESENT = (os.path.isdir(clipart.CLIPART_ROOT) and os.path.isdir(scenery.SOURCES[0][1])
-                    and os.path.isdir(scenery.SOURCES[1][1]))
-NODE_FACES = shutil.which("node") is not None and (Path(__file__).resolve().parents[2] / "node_modules" / "facesjs").is_dir()
+def require_cartoon_sources() -> None:
+    """The cartoon-builder tests need the Debian packages and facesjs; .ci/run installs both."""
+    missing = [d for d in (clipart.CLIPART_ROOT, scenery.SOURCES[0][1], scenery.SOURCES[1][1]) if not os.path.isdir(d)]
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)}: apt-get install $(cat training/apt-packages.txt)")
+    facesjs = Path(__file__).resolve().parents[2] / "node_modules" / "facesjs"
+    if shutil.which("node") is None or not facesjs.is_dir():
+        pytest.fail("node and node_modules/facesjs are needed: run npm ci first")
 
 
-@pytest.mark.skipif(not PACKAGES_PRESENT,
-                    reason="Debian packages openclipart-png, hedgewars-data, supertux-data not installed "
-                           "(see training/apt-packages.txt)")
 def test_cartoon_builder_tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from training.data import cartoons
 
+    require_cartoon_sources()
     # Scan only a slice of the clip-art so the test stays fast.
     allc = clipart.list_clipart()
     monkeypatch.setattr(clipart, "list_clipart", lambda root=clipart.CLIPART_ROOT: allc[::40])
-    n_faces = 3 if NODE_FACES else 0
+    n_faces = 3
     out = tmp_path / "cartoon"
     rows = cartoons.build(str(out), n_faces, 3, 3, seed=7, jobs=2)
     assert len(rows) == n_faces + 6
@@ -155,8 +161,7 @@ def test_cartoon_builder_tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert all(r["licence"] and r["licence"] != "unknown" and r["source"] for r in man)
     assert {r["package"] for r in man if r["domain"] == "scenery"} <= {"hedgewars-data", "supertux-data"}
     assert {r["licence"] for r in man if r["package"] == "openclipart-png"} == {"public domain (CC0)"}
-    if n_faces:
-        assert {r["licence"] for r in man if r["package"].startswith("npm:facesjs")} == {"Apache-2.0"}
+    assert {r["licence"] for r in man if r["package"].startswith("npm:facesjs")} == {"Apache-2.0"}
     # Idempotent and deterministic: a second run changes nothing.
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.png")}
     rows2 = cartoons.build(str(out), n_faces, 3, 3, seed=7, jobs=1)
@@ -164,8 +169,8 @@ def test_cartoon_builder_tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert sorted(r["file"] for r in rows2) == sorted(r["file"] for r in rows)
 
 
-@pytest.mark.skipif(not PACKAGES_PRESENT, reason="Debian packages hedgewars-data/supertux-data not installed")
 def test_scenery_licences_come_from_copyright_files() -> None:
+    require_cartoon_sources()
     assert package_file_licence("hedgewars-data", "/usr/share/games/hedgewars/Data/Themes/Nature/Sky.png") == "GPL-2"
     assert package_file_licence("hedgewars-data", "/usr/share/games/hedgewars/Data/Themes/Cave/Sky.png") == "GFDL-1.3"
     assert package_file_licence("supertux-data", "/usr/share/games/supertux2/images/background/forest/x.png") == "GPL-3+"
