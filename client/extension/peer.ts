@@ -1,6 +1,6 @@
 // The WebRTC round trip: the real camera track to the server, its cartoon track back.
 import type { OfferResult } from './messages';
-import { gathered, watchConnection } from '../shared/peer';
+import { connected, gathered, RTC_MESSAGES, watchConnection } from '../shared/peer';
 
 const CONNECT_TIMEOUT_MS = 8000;
 
@@ -18,16 +18,10 @@ export interface CartoonLink {
 }
 
 function connectedWithTrack(pc: RTCPeerConnection, track: Promise<MediaStreamTrack>): Promise<MediaStreamTrack> {
-  const up = new Promise<void>((resolve, reject) => {
-    const check = (): void => {
-      if (pc.connectionState === 'connected') resolve();
-      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') reject(new Error(`WebRTC connection ${pc.connectionState}`));
-    };
-    pc.addEventListener('connectionstatechange', check);
-    check();
-  });
+  // One timeout covers the connection and the track's arrival.
+  const up = connected(pc, null, RTC_MESSAGES, (message) => new Error(message));
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('WebRTC did not connect in time')), CONNECT_TIMEOUT_MS)));
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(RTC_MESSAGES.timeout)), CONNECT_TIMEOUT_MS)));
   return Promise.race([Promise.all([up, track]).then(([, t]) => t), late]).finally(() => clearTimeout(timer));
 }
 
@@ -54,7 +48,7 @@ export async function openCartoon(camera: MediaStreamTrack, offer: (sdp: string)
       pc.close();
       for (const listener of lostListeners) listener(reason);
     };
-    watchConnection(pc, lost, { ended: (state) => `WebRTC connection ${state}`, dropped: 'WebRTC connection lost' });
+    watchConnection(pc, lost, RTC_MESSAGES);
     channel.addEventListener('close', () => lost('the server ended the session'));
 
     return {

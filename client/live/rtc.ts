@@ -1,24 +1,8 @@
 import { FallbackError, LiveError, type Connection, type ConnectionEvents, type ServerMessage, type Settings } from './types';
-import { gathered, watchConnection } from '../shared/peer';
+import { connected, gathered, RTC_MESSAGES, watchConnection } from '../shared/peer';
 
 const CONNECT_TIMEOUT_MS = 8000;
 
-function connected(pc: RTCPeerConnection): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new FallbackError('WebRTC did not connect in time')), CONNECT_TIMEOUT_MS);
-    const check = (): void => {
-      if (pc.connectionState === 'connected') {
-        clearTimeout(timer);
-        resolve();
-      } else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
-        clearTimeout(timer);
-        reject(new FallbackError(`WebRTC connection ${pc.connectionState}`));
-      }
-    };
-    pc.addEventListener('connectionstatechange', check);
-    check();
-  });
-}
 
 /** Throws LiveError for answers that another transport would not fix, FallbackError otherwise. */
 async function postOffer(sdp: string, settings: Settings): Promise<{ sdp: string; session: string }> {
@@ -59,7 +43,7 @@ export async function connectWebRtc(camera: MediaStream, output: HTMLVideoElemen
     await gathered(pc);
     const answer = await postOffer(pc.localDescription!.sdp, settings);
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-    await connected(pc);
+    await connected(pc, CONNECT_TIMEOUT_MS, RTC_MESSAGES, (message) => new FallbackError(message));
     output.srcObject = remote;
     await output.play().catch(() => undefined);
     countFrames(output, events, () => closed);
@@ -71,7 +55,7 @@ export async function connectWebRtc(camera: MediaStream, output: HTMLVideoElemen
       pc.close();
       events.lost(reason);
     };
-    watchConnection(pc, lost, { ended: (state) => `WebRTC connection ${state}`, dropped: 'WebRTC connection lost' });
+    watchConnection(pc, lost, RTC_MESSAGES);
     channel.onclose = () => lost('the server ended the session');
 
     return {

@@ -1,6 +1,6 @@
 // A WHEP player for the output page: one POST with a receive-only offer (all candidates
 // gathered first), the cartoon track into a <video>, DELETE on the resource when done.
-import { gathered, watchConnection } from '../shared/peer';
+import { connected, gathered, watchConnection } from '../shared/peer';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -26,22 +26,6 @@ export class WhepError extends Error {
   }
 }
 
-function connected(pc: RTCPeerConnection): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new WhepError('the stream did not connect in time', true)), CONNECT_TIMEOUT_MS);
-    const check = (): void => {
-      if (pc.connectionState === 'connected') {
-        clearTimeout(timer);
-        resolve();
-      } else if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
-        clearTimeout(timer);
-        reject(new WhepError(`the connection ${pc.connectionState}`, true));
-      }
-    };
-    pc.addEventListener('connectionstatechange', check);
-    check();
-  });
-}
 
 async function post(endpoint: string, token: string | null, sdp: string): Promise<{ answer: string; resource: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/sdp' };
@@ -83,7 +67,7 @@ export async function playWhep(endpoint: string, token: string | null, video: HT
     const answer = await post(endpoint, token, pc.localDescription!.sdp);
     resource = answer.resource;
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.answer });
-    await connected(pc);
+    await connected(pc, CONNECT_TIMEOUT_MS, { timeout: 'the stream did not connect in time', ended: (state) => `the connection ${state}` }, (message) => new WhepError(message, true));
   } catch (error) {
     close();
     throw error;
