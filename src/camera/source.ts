@@ -1,9 +1,9 @@
-import type { Readable } from 'node:stream';
 import { lastStderrLine } from '../media/errors';
 import { describeSource } from './probe';
 import { sourceArgs } from './source-args';
 import { running, spawnFfmpeg, type FfmpegChild } from './spawn';
 import { CameraError, type RawFrame, type RawPixelFormat, type Size, type SourceSpec } from './types';
+import { frameChunks } from '../media/frame-chunks';
 
 export function frameBytes(size: Size, format: RawPixelFormat): number {
   const { width, height } = size;
@@ -27,22 +27,8 @@ export class FrameSource {
     const child = spawnFfmpeg(sourceArgs(this.spec, this.out), ['ignore', 'pipe', 'pipe']);
     this.child = child;
     try {
-      let frame = Buffer.allocUnsafe(bytes);
-      let filled = 0;
-      for await (const chunk of child.proc.stdout as Readable) {
-        const buf = chunk as Buffer;
-        let offset = 0;
-        while (offset < buf.length) {
-          const n = Math.min(bytes - filled, buf.length - offset);
-          buf.copy(frame, filled, offset, offset + n);
-          filled += n;
-          offset += n;
-          if (filled === bytes) {
-            yield { data: frame, width, height, readAt: performance.now() };
-            frame = Buffer.allocUnsafe(bytes);
-            filled = 0;
-          }
-        }
+      for await (const data of frameChunks(child.proc.stdout as AsyncIterable<Buffer>, bytes)) {
+        yield { data, width, height, readAt: performance.now() };
       }
       const status = await child.exit;
       if (this.stopping) return;

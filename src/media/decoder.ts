@@ -5,6 +5,7 @@ import { MediaError, lastStderrLine } from './errors';
 import { formatRational } from './rational';
 import type { Rational } from './types';
 import { StderrTail, waitForExit } from './process';
+import { frameChunks } from './frame-chunks';
 
 export interface DecodeOptions {
   readonly width: number;
@@ -46,22 +47,7 @@ export async function* decodeFrames(input: string, opts: DecodeOptions): AsyncGe
   const onAbort = (): void => void proc.kill('SIGKILL');
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    let frame = Buffer.allocUnsafe(frameBytes);
-    let filled = 0;
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        chunk.copy(frame, filled, offset, offset + n);
-        filled += n;
-        offset += n;
-        if (filled === frameBytes) {
-          yield { data: frame, width, height };
-          frame = Buffer.allocUnsafe(frameBytes);
-          filled = 0;
-        }
-      }
-    }
+    for await (const data of frameChunks(proc.stdout as AsyncIterable<Buffer>, frameBytes)) yield { data, width, height };
     const { code, signal, spawnError } = await exit;
     if (opts.signal?.aborted) throw new MediaError('cancelled', 'cancelled');
     if (spawnError) throw new MediaError('decode_failed', `could not start ffmpeg: ${spawnError.message}`);
