@@ -7,7 +7,8 @@ Held-out photos: ``../shared/datasets/eval-portraits`` (never in training) and t
 held-out photos; every model runs through its exported ONNX graph, as the server runs it):
 
 - ``flatness``: mean local standard deviation (7x7, per channel) of the output divided by that of
-  the input; lower is flatter colour.
+  the input, both measured off the output's outlines (outline pixels dilated by 3 px are left
+  out: a stroke is variation by design); lower is flatter colour.
 - ``edgeClarity``: share of the output's dark outline pixels (luminance under 70 and 25 below the
   local mean) that lie within 2 px of an input edge (Canny); higher means outlines follow real
   boundaries instead of texture noise.
@@ -39,11 +40,21 @@ PHOTOS = Path("../shared/datasets/photos")
 HOLDOUT = Path("training/holdout-scenes.txt")
 
 
-def local_std(img: np.ndarray) -> float:
+def local_std(img: np.ndarray, where: np.ndarray | None = None) -> float:
+    """Mean 7x7 local standard deviation, over the pixels of ``where`` (default: all)."""
     f = img.astype(np.float32)
     mean = cv2.blur(f, (7, 7))
     sq = cv2.blur(f * f, (7, 7))
-    return float(np.sqrt(np.clip(sq - mean * mean, 0, None)).mean())
+    std = np.sqrt(np.clip(sq - mean * mean, 0, None)).mean(axis=2)
+    return float(std[where].mean() if where is not None and where.any() else std.mean())
+
+
+def flatness(photo: np.ndarray, out: np.ndarray) -> float:
+    """Local colour variation of the output relative to the photo's, off the output's outlines
+    (a dark stroke is variation by design; the colour regions between strokes should be flat)."""
+    lines = cv2.dilate(outline_mask(out).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    regions = ~lines
+    return local_std(out, regions) / max(local_std(photo, regions), 1e-6)
 
 
 def luminance(img: np.ndarray) -> np.ndarray:
@@ -157,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, session in sessions.items():
         outs = [run(session, img) for _, img in every]
         outputs[name] = outs
-        flat = np.mean([local_std(o) / max(local_std(p), 1e-6) for (_, p), o in zip(every, outs)])
+        flat = np.mean([flatness(p, o) for (_, p), o in zip(every, outs)])
         clarity = [edge_clarity(p, o) for (_, p), o in zip(every, outs)]
         results[name] = {
             "flatness": round(float(flat), 4),

@@ -11,6 +11,7 @@ and cropping back all live inside the graph, so callers never touch pixels. An f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import warnings
@@ -160,6 +161,7 @@ def write_card(name: str, state: dict[str, object], generator: nn.Module, out: P
         "params": count_params(generator),
         "gflopsAt256": round(conv_gflops(generator.float()), 2),
         "architecture": f"White-box U-Net ({cfg['generator']} size) + {style} cartoon tail (see docs/MODEL.md)",
+        "tail": dataclasses.asdict(generator.tail.spec) if isinstance(generator, CartoonGenerator) else None,
         **({"distilledFrom": teacher_summary(str(cfg["distill_from"]))} if cfg.get("distill_from") else {}),
         "training": {
             "data": training_data_summary(style),

@@ -137,11 +137,15 @@ class TailSpec:
     flatten_eps: float
 
 
+# Tail v2 (2026-12-05): thinner inner Gaussian, lower line threshold and wider, stronger
+# flattening than v1 (outline: ink 0.9, sigma 1.2, threshold 0.015, sharpness 30, flatten 5/0.06;
+# scenery: 0.5, 1.2, 0.03, 20, 6/0.08), which left the look mild (few lines, textured regions).
+# Chosen on contact sheets of training photos, not the held-out ones; see docs/MODEL.md.
 TAIL_SPECS: dict[str, TailSpec] = {
-    "outline": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.9, sigma=1.2, threshold=0.015, sharpness=30.0,
-                        flatten_radius=5, flatten_eps=0.06),
-    "scenery": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.5, sigma=1.2, threshold=0.03, sharpness=20.0,
-                        flatten_radius=6, flatten_eps=0.08),
+    "outline": TailSpec(guide_radius=1, guide_eps=0.005, ink=1.0, sigma=1.0, threshold=0.004, sharpness=80.0,
+                        flatten_radius=8, flatten_eps=0.15),
+    "scenery": TailSpec(guide_radius=1, guide_eps=0.005, ink=0.6, sigma=1.4, threshold=0.01, sharpness=40.0,
+                        flatten_radius=10, flatten_eps=0.25),
 }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import cv2
 import numpy as np
+import onnx
 import onnxruntime as ort
 import pytest
 import skimage.data
@@ -198,3 +201,45 @@ def test_onnx_export_matches_pytorch_on_odd_sizes(tiny_dataset: Path, tmp_path: 
             assert got.dtype == np.uint8 and got.shape == frames.shape
             assert np.abs(got.astype(int) - want.astype(int)).max() <= 2, name
         assert (out / name).stat().st_size <= 10 * 1024 * 1024
+
+
+def test_reexport_keeps_the_unet_and_applies_the_current_tail(tiny_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from training import nets, reexport
+
+    trainer = Trainer(_config(tiny_dataset, tmp_path / "run", steps=2), torch.device("cpu"))
+    trainer.run(max_minutes=None)
+    generator, state = load_generator(tmp_path / "run" / "checkpoint.pt")
+    out = tmp_path / "models"
+    export_onnx(generator, out / "t.onnx")
+    card = write_card("t", state, generator, out, has_fp16=False)
+    style = json.loads(card.read_text())["style"]
+    # A different tail: lines everywhere the old one drew none.
+    bolder = dataclasses.replace(nets.TAIL_SPECS[style], threshold=0.0, ink=1.0, flatten_radius=9)
+    monkeypatch.setitem(nets.TAIL_SPECS, style, bolder)
+    assert reexport.main([str(card), "--no-fp16"]) == 0
+
+    recovered = reexport.unet_weights(out / "t.onnx")
+    for name, weight in generator.unet.state_dict().items():
+        assert torch.equal(recovered[name], weight), name
+    reference = FrameContract(reexport.generator_from_onnx(out / "t.onnx", "fast", style)).eval()
+    assert reference.generator.tail.spec == bolder
+    frames = cv2.resize(skimage.data.astronaut(), (93, 67))[None]
+    got = ort.InferenceSession(str(out / "t.onnx"), providers=["CPUExecutionProvider"]).run(None, {"image": frames})[0]
+    with torch.no_grad():
+        want = reference(torch.from_numpy(frames)).numpy()
+        before = FrameContract(generator).eval()(torch.from_numpy(frames)).numpy()
+    assert np.abs(got.astype(int) - want.astype(int)).max() <= 2
+    assert np.abs(got.astype(int) - before.astype(int)).mean() > 1  # the tail change shows
+    assert json.loads(card.read_text())["tail"]["flatten_radius"] == 9
+
+
+def test_reexport_refuses_a_graph_without_generator_weights(tmp_path: Path) -> None:
+    from training import reexport
+
+    graph = onnx.helper.make_model(onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["x"], ["y"])], "g",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])]))
+    onnx.save(graph, tmp_path / "m.onnx")
+    (tmp_path / "m.json").write_text(json.dumps({"name": "m", "kind": "fast", "style": "outline", "files": {"fp32": "m.onnx"}}))
+    assert reexport.main([str(tmp_path / "m.json")]) == 2
