@@ -58,6 +58,7 @@ LK_STEPS = 2
 LK_MARGIN = 7  # half-size border pixels left out of the motion sums (> MAX_MOTION: warping blanks the border)
 MAX_MOTION = 6.0  # half-size px per step; beyond this the linearisation is meaningless anyway
 MAX_ZOOM = 0.05  # relative scale change per frame
+STILL_MOTION = [0.05, 0.05, 2e-4]  # |dx|, |dy| (working px), |zoom| below which the camera is still
 _INT_MAX = np.iinfo(np.int64).max
 
 
@@ -219,7 +220,7 @@ def build_postprocess() -> onnx.ModelProto:
         const("motion_min", [-MAX_MOTION, -MAX_MOTION, -MAX_ZOOM]),
         const("two", 2.0), const("margin", float(LK_MARGIN)), const("half_to_full", [2.0, 2.0, 1.0]),
         const("shape_row", [1, 1, 1, -1], np.int64), const("shape_col", [1, 1, -1, 1], np.int64),
-        const("idx_0123", [0, 1, 2, 3], np.int64), const("one_1d", [1.0]),
+        const("idx_0123", [0, 1, 2, 3], np.int64), const("one_1d", [1.0]), const("still_motion", STILL_MOTION),
     ]
     n = []
     EXTRA_INITS.clear()
@@ -260,15 +261,54 @@ def build_postprocess() -> onnx.ModelProto:
         # Half-size px -> working px for the translation; the zoom is scale-free.
         helper.make_node("Mul", ["motion_half", "half_to_full"], ["motion_raw"]),
         # No motion without a previous frame.
-        helper.make_node("Mul", ["motion_raw", "valid"], ["motion_flat"]),
+        helper.make_node("Mul", ["motion_raw", "valid"], ["motion_est"]),
+        # A still camera: below STILL_MOTION the estimate is noise; it becomes exactly 0 and the
+        # three warps (a third of this graph's time at 720p) are skipped by the If below.
+        helper.make_node("Abs", ["motion_est"], ["motion_abs"]),
+        helper.make_node("Less", ["motion_abs", "still_motion"], ["still_axes"]),
+        helper.make_node("Cast", ["still_axes"], ["still_axes_f"], to=TensorProto.FLOAT),
+        helper.make_node("ReduceMin", ["still_axes_f", "idx0"], ["still_f"], keepdims=1),  # [1]
+        helper.make_node("Sub", ["one", "still_f"], ["moving_f"]),
+        helper.make_node("Mul", ["motion_est", "moving_f"], ["motion_flat"]),
         helper.make_node("Unsqueeze", ["motion_flat", "idx0"], ["motion"]),  # [1,3] output
+        helper.make_node("Squeeze", ["still_f"], ["still_scalar"]),
+        helper.make_node("Cast", ["still_scalar"], ["still"], to=TensorProto.BOOL),
     ]
-    Pw = warp(n, "P", "motion_flat", "P_warp")
-    Sw = warp(n, "prev_state", "motion_flat", "S_warp")
+
+    # Output-size motion: working px * (W/w, H/h); the zoom is scale-free.
+    n += [
+        helper.make_node("Shape", ["guide"], ["guide_shape"]),
+        helper.make_node("Slice", ["guide_shape", "hw_start", "hw_end"], ["HW"]),
+        helper.make_node("Cast", ["HW"], ["HW_f"], to=TensorProto.FLOAT),
+        helper.make_node("Shape", ["low"], ["low_shape"]),
+        helper.make_node("Slice", ["low_shape", "hw_start", "hw_end"], ["hw_low"]),
+        helper.make_node("Cast", ["hw_low"], ["hw_low_f"], to=TensorProto.FLOAT),
+        helper.make_node("Div", ["HW_f", "hw_low_f"], ["scale_yx"]),
+        helper.make_node("Gather", ["scale_yx", "yx_order"], ["scale_xy"], axis=0),
+        helper.make_node("Concat", ["scale_xy", "one_1d"], ["motion_scale"], axis=0),
+        helper.make_node("Mul", ["motion_flat", "motion_scale"], ["motion_out"]),
+    ]
+
+    # --- the previous frame, its smoothed cartoon and its output, motion-compensated; a still
+    # camera takes them as they are. The previous output is warped as uint8 NHWC (a quarter of
+    # the bytes of float; a Transpose in front of its Resize trips ONNX Runtime's CPU layout
+    # transformer).
+    moving = []
+    warp(moving, "P", "motion_flat", "P_warp")
+    warp(moving, "prev_state", "motion_flat", "S_warp")
+    warp(moving, "prev_output", "motion_out", "PO_warp", nhwc=True)
+    f32, u8 = TensorProto.FLOAT, TensorProto.UINT8
+    branch_outputs = [("P_warp", f32), ("S_warp", f32), ("PO_warp", u8)]
+    still_branch = helper.make_graph(
+        [helper.make_node("Identity", [src], [f"{dst}_still"]) for src, dst in zip(["P", "prev_state", "prev_output"], ["P_warp", "S_warp", "PO_warp"])],
+        "still", [], [helper.make_tensor_value_info(f"{name}_still", t, None) for name, t in branch_outputs])
+    moving_branch = helper.make_graph(
+        moving, "moving", [], [helper.make_tensor_value_info(name, t, None) for name, t in branch_outputs])
+    n.append(helper.make_node("If", ["still"], ["Pw", "Sw", "PO_w"], then_branch=still_branch, else_branch=moving_branch))
 
     # --- scene change and motion-adaptive weight (on the motion-compensated previous frame)
     n += [
-        helper.make_node("Sub", ["L", Pw], ["d_raw"]),
+        helper.make_node("Sub", ["L", "Pw"], ["d_raw"]),
         helper.make_node("Abs", ["d_raw"], ["d_abs"]),
         helper.make_node("ReduceMean", ["d_abs", "idx1"], ["d_mean"], keepdims=1),  # [N,1,h,w]
         helper.make_node("Sub", ["L", "P"], ["c_raw"]),
@@ -284,12 +324,7 @@ def build_postprocess() -> onnx.ModelProto:
     ]
     inits.append(const("idx_123", [1, 2, 3], np.int64))
     box(n, "d_mean", "d_local", MOTION_RADIUS)
-    n += [
-        helper.make_node("Shape", ["L"], ["L_shape"]),
-        helper.make_node("Slice", ["L_shape", "idx2", "idx_end"], ["L_hw"]),
-        helper.make_node("Cast", ["L_hw"], ["hw_low_w"], to=TensorProto.FLOAT),
-    ]
-    inside(n, "motion_flat", "hw_low_w", "inside_low")
+    inside(n, "motion_flat", "hw_low_f", "inside_low")
     n += [
         helper.make_node("Div", ["d_local", "tau"], ["d_rel"]),
         helper.make_node("Sub", ["one", "d_rel"], ["w_lin_raw"]),
@@ -297,7 +332,7 @@ def build_postprocess() -> onnx.ModelProto:
         helper.make_node("Mul", ["w_lin", "w_lin"], ["w_sq"]),
         helper.make_node("Mul", ["w_sq", "wmax"], ["w_all"]),
         helper.make_node("Mul", ["w_all", "inside_low"], ["w"]),  # [N,1,h,w]
-        helper.make_node("Sub", [Sw, "C"], ["s_delta"]),
+        helper.make_node("Sub", ["Sw", "C"], ["s_delta"]),
         helper.make_node("Mul", ["w", "s_delta"], ["s_step"]),
         helper.make_node("Add", ["C", "s_step"], ["state"]),
     ]
@@ -336,57 +371,46 @@ def build_postprocess() -> onnx.ModelProto:
         helper.make_node("Mul", ["mb_diff", "detail"], ["mb_step"]),
         helper.make_node("Add", ["mb_classic", "mb_step"], ["mb"]),
     ]
-    # strength blend folded in: A' = s*A + (1-s); b' = s*b + 0.5 (0.5: round on the final cast)
+    # Strength blend: A1 = s*A + (1-s), b1 = s*b + 0.5 (0.5: round on the final cast).
+    # Output-size smoothing weight f = full_res * w, eroded first (3x3 minimum) so that upsampling
+    # does not carry weight from unchanged pixels into the band next to a moving edge, where the
+    # previous output still shows it. The blend out = (1-f)(A1 G + b1) + f (PO + 0.5) is folded
+    # into A2 = (1-f) A1 and b2 = (1-f) b1 + 0.5 f at low resolution, so the full-resolution work
+    # is out = A2 G + b2 + f PO: three resizes, two multiply-adds, a clip and a cast.
     n += [
         helper.make_node("Sub", ["one", "strength"], ["one_minus_s"]),
         helper.make_node("Mul", ["mA", "strength"], ["sA"]),
         helper.make_node("Add", ["sA", "one_minus_s"], ["A1"]),
         helper.make_node("Mul", ["mb", "strength"], ["sb"]),
         helper.make_node("Add", ["sb", "half"], ["b1"]),
-        helper.make_node("Shape", ["guide"], ["guide_shape"]),
-        helper.make_node("Slice", ["guide_shape", "hw_start", "hw_end"], ["HW"]),
-        # Two 3-channel resizes: splitting one 6-channel result costs a full-resolution copy.
-        helper.make_node("Resize", ["A1", "", "", "HW"], ["A_full"], mode="linear",
+        helper.make_node("Neg", ["w"], ["w_neg"]),
+        helper.make_node("MaxPool", ["w_neg"], ["w_neg_max"], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]),
+        helper.make_node("Neg", ["w_neg_max"], ["w_eroded"]),
+        helper.make_node("Mul", ["w_eroded", "full_res"], ["f"]),
+        helper.make_node("Sub", ["one", "f"], ["keep"]),
+        helper.make_node("Mul", ["A1", "keep"], ["A2"]),
+        helper.make_node("Mul", ["b1", "keep"], ["b1_keep"]),
+        helper.make_node("Mul", ["f", "half"], ["f_round"]),
+        helper.make_node("Add", ["b1_keep", "f_round"], ["b2"]),
+        # Separate resizes: splitting one 7-channel result costs a full-resolution copy.
+        helper.make_node("Resize", ["A2", "", "", "HW"], ["A_full"], mode="linear",
                          axes=[2, 3], coordinate_transformation_mode="half_pixel"),
-        helper.make_node("Resize", ["b1", "", "", "HW"], ["b_full"], mode="linear",
+        helper.make_node("Resize", ["b2", "", "", "HW"], ["b_full"], mode="linear",
+                         axes=[2, 3], coordinate_transformation_mode="half_pixel"),
+        # Three channels already at low resolution: a broadcast multiply at full resolution costs
+        # more than resizing three channels instead of one.
+        helper.make_node("Concat", ["f", "f", "f"], ["f3"], axis=1),
+        helper.make_node("Resize", ["f3", "", "", "HW"], ["f_full"], mode="linear",
                          axes=[2, 3], coordinate_transformation_mode="half_pixel"),
         # Transposing uint8 is 4x cheaper than transposing float.
         helper.make_node("Transpose", ["guide"], ["guide_nchw"], perm=[0, 3, 1, 2]),
         helper.make_node("Cast", ["guide_nchw"], ["G"], to=TensorProto.FLOAT),
+        helper.make_node("Transpose", ["PO_w"], ["PO_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Cast", ["PO_nchw"], ["PO"], to=TensorProto.FLOAT),
         helper.make_node("Mul", ["A_full", "G"], ["AG"]),
         helper.make_node("Add", ["AG", "b_full"], ["y"]),
-        # Output-size smoothing: motion in output px = working px * (W/w, H/h); zoom unchanged.
-        helper.make_node("Cast", ["HW"], ["HW_f"], to=TensorProto.FLOAT),
-        helper.make_node("Shape", ["low"], ["low_shape"]),
-        helper.make_node("Slice", ["low_shape", "hw_start", "hw_end"], ["hw_low"]),
-        helper.make_node("Cast", ["hw_low"], ["hw_low_f"], to=TensorProto.FLOAT),
-        helper.make_node("Div", ["HW_f", "hw_low_f"], ["scale_yx"]),
-        helper.make_node("Gather", ["scale_yx", "yx_order"], ["scale_xy"], axis=0),
-        helper.make_node("Concat", ["scale_xy", "one_1d"], ["motion_scale"], axis=0),
-        helper.make_node("Mul", ["motion_flat", "motion_scale"], ["motion_out"]),
-    ]
-    # Warped as uint8 NHWC (a quarter of the bytes of float); a Transpose in front of this Resize
-    # trips ONNX Runtime's CPU layout transformer.
-    PO_w = warp(n, "prev_output", "motion_out", "PO_warp", nhwc=True)
-    inside(n, "motion_out", "HW_f", "inside_full")
-    n += [
-        helper.make_node("Transpose", [PO_w], ["PO_nchw"], perm=[0, 3, 1, 2]),
-        helper.make_node("Cast", ["PO_nchw"], ["PO"], to=TensorProto.FLOAT),
-        # Eroded first (3x3 minimum) so that upsampling does not carry weight from unchanged
-        # pixels into the band next to a moving edge, where the previous output still shows it.
-        helper.make_node("Neg", ["w"], ["w_neg"]),
-        helper.make_node("MaxPool", ["w_neg"], ["w_neg_max"], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]),
-        helper.make_node("Neg", ["w_neg_max"], ["w_eroded"]),
-        helper.make_node("Resize", ["w_eroded", "", "", "HW"], ["w_up"], mode="linear",
-                         axes=[2, 3], coordinate_transformation_mode="half_pixel"),
-        helper.make_node("Mul", ["w_up", "full_res"], ["w_full_all"]),
-        helper.make_node("Mul", ["w_full_all", "inside_full"], ["w_full"]),
-        helper.make_node("Sub", ["PO", "y"], ["po_delta"]),
-        helper.make_node("Mul", ["w_full", "po_delta"], ["po_step"]),
-        # PO holds rounded values and y carries the +0.5 rounding offset: subtract it back once.
-        helper.make_node("Mul", ["w_full", "half"], ["po_round"]),
-        helper.make_node("Add", ["y", "po_step"], ["y_s0"]),
-        helper.make_node("Add", ["y_s0", "po_round"], ["y_s"]),
+        helper.make_node("Mul", ["f_full", "PO"], ["fPO"]),
+        helper.make_node("Add", ["y", "fPO"], ["y_s"]),
         helper.make_node("Clip", ["y_s", "zero", "c255"], ["y_clip"]),
         helper.make_node("Cast", ["y_clip"], ["y_u8"], to=TensorProto.UINT8),
         helper.make_node("Transpose", ["y_u8"], ["output"], perm=[0, 2, 3, 1]),
@@ -417,7 +441,8 @@ def build_postprocess() -> onnx.ModelProto:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="toonstream-build-pipeline-graphs")
     model.ir_version = 8
-    onnx.checker.check_model(model, full_check=True)
+    # Not full_check: strict shape inference cannot follow outer-scope values into the If branches.
+    onnx.checker.check_model(model)
     return model
 
 

@@ -41,6 +41,12 @@ export interface PostprocessOutput {
   readonly state: SmoothingState;
   /** Mean absolute input change since the previous frame, 0..1 (0 without a previous frame). */
   readonly change: number;
+  /**
+   * Estimated global motion since the previous frame: translation in working-size pixels and
+   * relative zoom. Exactly [0, 0, 0] for a still camera (and without a previous frame): the
+   * graph then skips motion compensation.
+   */
+  readonly motion: readonly [dx: number, dy: number, zoom: number];
 }
 
 /**
@@ -121,11 +127,13 @@ export class Postprocessor {
     };
     const out = await session.run(feeds);
     const change = prev ? (out.change.data as Float32Array)[0] : 0;
+    const [dx, dy, zoom] = out.motion.data as Float32Array;
     const frame = { data: out.output.data as Uint8Array, width: guide.width, height: guide.height };
     return {
       frame,
       state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height, output: frame },
       change,
+      motion: [dx + 0, dy + 0, zoom + 0], // + 0: no -0 from the still-camera switch
     };
   }
 

@@ -149,6 +149,40 @@ describe('temporal smoothing', () => {
   });
 });
 
+describe('motion compensation', () => {
+  test('a still camera gives motion exactly 0 (no warps); a pan gives its shift', async () => {
+    const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), 'cpu', 1);
+    // Sensor noise: a still camera's frames are never identical.
+    let seed = 1;
+    const noisy = (frame: Frame): Frame => {
+      const data = frame.data.map((v) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.min(255, Math.max(0, v + (seed % 7) - 3));
+      });
+      return { ...frame, data };
+    };
+    const step = async (previous: Awaited<ReturnType<Postprocessor['run']>> | null, left: number) => {
+      const guide = noisy(await crop(left));
+      const low = await resizeTo(guide, 160, 90);
+      return post.run({
+        guide, low, cartoon: low.data, previous: previous?.state ?? null,
+        smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0, fullResSmoothing: 1,
+      });
+    };
+    const first = await step(null, 100);
+    expect(first.motion).toEqual([0, 0, 0]);
+    const still = await step(first, 100);
+    expect(still.motion).toEqual([0, 0, 0]);
+    // The still frame is blended with the previous output: less noise from frame to frame than the input has.
+    expect(meanAbsDiff(still.frame, first.frame)).toBeLessThan(1.5);
+    // The view moves 4 output px right = 2 working px: content moves 2 px left.
+    const panned = await step(still, 104);
+    expect(panned.motion[0]).toBeCloseTo(-2, 0);
+    expect(Math.abs(panned.motion[1])).toBeLessThan(0.3);
+    await post.close();
+  });
+});
+
 describe('temporal smoothing, zoom and moving edges', () => {
   test('reduces the warping error on a zoom (global zoom compensation)', async () => {
     const clip = await zoomClip(astronaut, 320, 180, 10, 0.01, 6);
