@@ -40,6 +40,10 @@ export class ModelSession {
       interOpNumThreads: options.interOpThreads,
       graphOptimizationLevel: 'all',
       logSeverityLevel: options.logSeverityLevel,
+      // Threads that spin-wait after a run take the cores the post-processing graph, sharp and
+      // ffmpeg need next (measured on 2 cores: an upload 15% faster, a 640x360 frame through the
+      // pipeline 38 instead of 48 ms) for ~10% slower inference alone.
+      extra: { session: { 'intra_op.allow_spinning': '0' } },
     });
     try {
       const [input] = session.inputMetadata;
