@@ -19,11 +19,13 @@ once and comes back once. Batch 1 (one stream's frame; the motion warp's crop bo
            motion     float [1,3]      estimated global motion (dx, dy px at working size, zoom)
 
 Global motion: two Lucas-Kanade steps on blurred grey images at half the working size fit a
-translation plus a zoom about the centre (3x3 normal equations solved by cofactors); prev_low
-and prev_state are warped by it (a tf_crop_and_resize Resize, an exact bilinear warp).
+translation plus a zoom about the centre (3x3 normal equations solved by cofactors); the grey
+prev_low, prev_state and prev_output are warped by it (a tf_crop_and_resize Resize, an exact
+bilinear warp). Below STILL_MOTION the camera counts as still: the motion is exactly 0 and an If
+skips the three warps.
 
 Temporal smoothing (working size): w = smoothing * clip(1 - d/tau, 0, 1)^2 where d is the
-local (5x5) mean absolute difference between this input and the motion-compensated previous
+local (5x5) mean absolute difference between this grey input and the motion-compensated previous
 one, and w = 0 everywhere on a scene cut (change > cut_threshold) or without state (valid = 0).
 state = cartoon + w * (warped prev_state - cartoon): only pixels whose input matches the
 compensated previous input take the previous result, so moving content never drags a trail.
@@ -31,16 +33,16 @@ compensated previous input take the previous result, so moving content never dra
 Fast guided filter (Wu et al., CVPR 2018), per channel: A, b from the low-res pair
 (low, state) with box filters of radius R, averaged again, bilinearly upsampled to H x W and
 applied to the full-resolution guide: out = A*guide + b. The strength blend
-s*out + (1-s)*guide is folded into A and b at low resolution, so the full-resolution work is
-two 3-channel bilinear resizes, one multiply-add, a clip and a cast; the layout changes at full
-resolution are done on uint8.
+s*out + (1-s)*guide is folded into A and b at low resolution.
 
 Output-size smoothing: the guided filter carries the full-resolution frame's own detail, and with
 it the camera's sensor noise, into every output frame; smoothing at working size cannot touch
 that. So the previous output, warped by the same global motion (scaled to output pixels), is
-blended in with the working-size weight w (bilinearly upsampled, times full_res): where the input
-changed (moving content, a cut) w is 0 and nothing trails. The previous output is the uint8 frame
-the stream already returned, so no extra state crosses into JavaScript.
+blended in with f = full_res * w (w eroded, then bilinearly upsampled): where the input changed
+(moving content, a cut) w is 0 and nothing trails. The blend is folded into A and b at low
+resolution too (A' = (1-f) A, b' = (1-f) b + f/2), so the full-resolution work is three 3-channel
+resizes (A', b', f), out = A' guide + b' + f prev, a clip and a cast. The previous output is the
+uint8 frame the stream already returned, so no extra state crosses into JavaScript.
 
 Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR] [--radius R]   (default assets/graphs, R 1)
 """
@@ -79,7 +81,7 @@ class Ops:
         return make
 
 
-def warp(n, src, motion, out, nhwc=False):
+def warp(n, src, motion, out):
     """out(x) = src(x_prev), x_prev = (1 - k) x + k c - d per axis (c: centre), bilinear; beyond
     1 px outside -> 0. motion [3] = (dx, dy, k): translation in px and zoom about the centre.
 
@@ -89,8 +91,8 @@ def warp(n, src, motion, out, nhwc=False):
     Runtime would skip the resize as a no-op.) The crop box is one per tensor: batch 1.
     """
     o = Ops(n, out)
-    pad = o.Pad(src, "pad_hw1_nhwc" if nhwc else "pad_hw1", mode="edge")
-    hw_i = o.Slice(o.Shape(src), "idx1", "idx3") if nhwc else o.Slice(o.Shape(src), "idx2", "idx_end")  # [h, w] int64
+    pad = o.Pad(src, "pad_hw1", mode="edge")
+    hw_i = o.Slice(o.Shape(src), "idx2", "idx_end")  # [h, w] int64
     hw = o.Cast(hw_i, to=TensorProto.FLOAT)
     dyx = o.Gather(motion, "yx_order", axis=0)  # [dy, dx]
     k = o.Gather(motion, "idx2", axis=0)  # [1]
@@ -100,7 +102,7 @@ def warp(n, src, motion, out, nhwc=False):
     start = o.Div(o.Add(o.Sub(o.Mul(k, centre), dyx), "one"), hw_p1)
     span = o.Div(o.Mul(o.Sub("one", k), o.Sub(hw, "one")), hw_p1)
     roi = o.Concat(start, o.Add(start, span), axis=0)
-    n.append(helper.make_node("Resize", [pad, roi, "", hw_i], [out], mode="linear", axes=[1, 2] if nhwc else [2, 3],
+    n.append(helper.make_node("Resize", [pad, roi, "", hw_i], [out], mode="linear", axes=[2, 3],
                               coordinate_transformation_mode="tf_crop_and_resize",
                               extrapolation_value=0.0))
     return out
@@ -213,7 +215,7 @@ def build_postprocess() -> onnx.ModelProto:
         const("idx3", [3], np.int64), const("idx4", [4], np.int64), const("idx5", [5], np.int64),
         const("idx6", [6], np.int64), const("idx7", [7], np.int64),
         const("hw_start", [1], np.int64), const("hw_end", [3], np.int64),
-        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("pad_hw1_nhwc", [0, 1, 1, 0, 0, 1, 1, 0], np.int64), const("axes23", [2, 3], np.int64),
+        const("pad_hw1", [0, 0, 1, 1, 0, 0, 1, 1], np.int64), const("axes23", [2, 3], np.int64),
         const("yx_order", [1, 0], np.int64),
         const("idx_end", [_INT_MAX], np.int64),
         const("motion_max", [MAX_MOTION, MAX_MOTION, MAX_ZOOM]),
@@ -290,17 +292,20 @@ def build_postprocess() -> onnx.ModelProto:
     ]
 
     # --- the previous frame, its smoothed cartoon and its output, motion-compensated; a still
-    # camera takes them as they are. The previous output is warped as uint8 NHWC (a quarter of
-    # the bytes of float; a Transpose in front of its Resize trips ONNX Runtime's CPU layout
-    # transformer).
+    # camera takes them as they are. Float NCHW warps: measured faster than warping the uint8 NHWC
+    # previous output and converting it afterwards (which costs the same transpose and cast).
     moving = []
-    warp(moving, "P", "motion_flat", "P_warp")
+    warp(moving, "Pg", "motion_flat", "P_warp")
     warp(moving, "prev_state", "motion_flat", "S_warp")
-    warp(moving, "prev_output", "motion_out", "PO_warp", nhwc=True)
-    f32, u8 = TensorProto.FLOAT, TensorProto.UINT8
-    branch_outputs = [("P_warp", f32), ("S_warp", f32), ("PO_warp", u8)]
+    warp(moving, "PO_in", "motion_out", "PO_warp")
+    f32 = TensorProto.FLOAT
+    branch_outputs = [("P_warp", f32), ("S_warp", f32), ("PO_warp", f32)]
+    n += [
+        helper.make_node("Transpose", ["prev_output"], ["PO_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Cast", ["PO_nchw"], ["PO_in"], to=TensorProto.FLOAT),
+    ]
     still_branch = helper.make_graph(
-        [helper.make_node("Identity", [src], [f"{dst}_still"]) for src, dst in zip(["P", "prev_state", "prev_output"], ["P_warp", "S_warp", "PO_warp"])],
+        [helper.make_node("Identity", [src], [f"{dst}_still"]) for src, dst in zip(["Pg", "prev_state", "PO_in"], ["P_warp", "S_warp", "PO_warp"])],
         "still", [], [helper.make_tensor_value_info(f"{name}_still", t, None) for name, t in branch_outputs])
     moving_branch = helper.make_graph(
         moving, "moving", [], [helper.make_tensor_value_info(name, t, None) for name, t in branch_outputs])
@@ -308,9 +313,9 @@ def build_postprocess() -> onnx.ModelProto:
 
     # --- scene change and motion-adaptive weight (on the motion-compensated previous frame)
     n += [
-        helper.make_node("Sub", ["L", "Pw"], ["d_raw"]),
-        helper.make_node("Abs", ["d_raw"], ["d_abs"]),
-        helper.make_node("ReduceMean", ["d_abs", "idx1"], ["d_mean"], keepdims=1),  # [N,1,h,w]
+        # On grey images: a third of the warping, and sensor noise partly averages out.
+        helper.make_node("Sub", ["Lg", "Pw"], ["d_raw"]),
+        helper.make_node("Abs", ["d_raw"], ["d_mean"]),  # [N,1,h,w]
         helper.make_node("Sub", ["L", "P"], ["c_raw"]),
         helper.make_node("Abs", ["c_raw"], ["c_abs"]),
         helper.make_node("Flatten", ["c_abs"], ["c_flat"], axis=1),  # [N, 3*h*w]
@@ -405,11 +410,9 @@ def build_postprocess() -> onnx.ModelProto:
         # Transposing uint8 is 4x cheaper than transposing float.
         helper.make_node("Transpose", ["guide"], ["guide_nchw"], perm=[0, 3, 1, 2]),
         helper.make_node("Cast", ["guide_nchw"], ["G"], to=TensorProto.FLOAT),
-        helper.make_node("Transpose", ["PO_w"], ["PO_nchw"], perm=[0, 3, 1, 2]),
-        helper.make_node("Cast", ["PO_nchw"], ["PO"], to=TensorProto.FLOAT),
         helper.make_node("Mul", ["A_full", "G"], ["AG"]),
         helper.make_node("Add", ["AG", "b_full"], ["y"]),
-        helper.make_node("Mul", ["f_full", "PO"], ["fPO"]),
+        helper.make_node("Mul", ["f_full", "PO_w"], ["fPO"]),
         helper.make_node("Add", ["y", "fPO"], ["y_s"]),
         helper.make_node("Clip", ["y_s", "zero", "c255"], ["y_clip"]),
         helper.make_node("Cast", ["y_clip"], ["y_u8"], to=TensorProto.UINT8),
@@ -438,6 +441,9 @@ def build_postprocess() -> onnx.ModelProto:
         ],
         initializer=inits + EXTRA_INITS,
     )
+    # Nodes named after their first output: ONNX Runtime's profiles then say what each kernel is.
+    for node in [*graph.node, *still_branch.node, *moving_branch.node]:
+        node.name = node.name or node.output[0]
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="toonstream-build-pipeline-graphs")
     model.ir_version = 8
