@@ -5,7 +5,8 @@ import { playWhep, publishWhip, WhipHttpError, type WhepPlayer, type WhipPublish
 import { waitFor } from '../../scripts/bench/live-client';
 import type { LiveSessionInfo } from '../../src/transport';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
-import { collectWrtcGarbage, getJson, lumaDiff, photoI420, sessionsGone, sleep, startLiveServer, type LiveServer } from './transport-helpers';
+import { lumaDiff, photoI420, sessionsGone, sleep, startLiveServer, type LiveServer } from './transport-helpers';
+import { closeWhipPeersAndServer, liveSessions, negativeDiff } from './whip-helpers';
 
 const TOKEN = 'test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -13,17 +14,6 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 /** A minimal offer that checkOffer accepts or refuses by its video section alone. */
 function handmadeOffer(codec: string, direction = 'sendonly'): string {
   return ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=video 9 UDP/TLS/RTP/SAVPF 102', 'c=IN IP4 0.0.0.0', 'a=mid:0', `a=${direction}`, `a=rtpmap:102 ${codec}/90000`, ''].join('\r\n');
-}
-
-/**
- * Mean |a + b - 251| over sampled luma values: 0 when a is b's negative (inverting RGB maps
- * limited-range Y to 16 + 235 - Y).
- */
-function negativeDiff(a: I420Frame, b: I420Frame): number {
-  const n = a.width * a.height;
-  let sum = 0;
-  for (let i = 0; i < n; i += 7) sum += Math.abs(a.data[i] + b.data[i] - 251);
-  return sum / Math.ceil(n / 7);
 }
 
 describe('WHIP ingest and WHEP egress', () => {
@@ -35,16 +25,9 @@ describe('WHIP ingest and WHEP egress', () => {
     server = await startLiveServer({ TOONSTREAM_WHIP_TOKEN: TOKEN, TOONSTREAM_LIVE_IDLE_TIMEOUT: '2', TOONSTREAM_LIVE_MAX_SESSIONS: '3' });
     photo = await photoI420(640, 360);
   });
-  afterEach(async () => {
-    for (const p of peers.splice(0)) p.close();
-    await sessionsGone(server.url, 8000);
-  });
-  afterAll(async () => {
-    await server.close();
-    await collectWrtcGarbage();
-  });
+  closeWhipPeersAndServer(peers, () => server);
 
-  const sessions = async (): Promise<LiveSessionInfo[]> => (await getJson<{ sessions: LiveSessionInfo[] }>(`${server.url}/api/live/sessions`)).sessions;
+  const sessions = (): Promise<LiveSessionInfo[]> => liveSessions(server.url);
   const publish = async (query?: string, audio = false): Promise<WhipPublisher> => {
     const p = await publishWhip({ baseUrl: server.url, token: TOKEN, frame: () => photo, fps: 15, query, audio });
     peers.push(p);
@@ -125,7 +108,9 @@ describe('WHIP ingest and WHEP egress', () => {
     expect(await post('hello', 'application/sdp')).toEqual([400, 'the body must be an SDP offer (text starting with "v=0")']);
     expect(await post('', 'application/sdp')).toEqual([400, 'the body must be an SDP offer (text starting with "v=0")']);
     expect(await post('v=0\r\nnonsense', 'application/sdp')).toEqual([400, 'the offer sends no video (no sendonly/sendrecv m=video section)']);
-    expect(await post(handmadeOffer('H264'), 'application/sdp')).toEqual([400, "the offer's video codecs (H264) are not supported: this server takes VP8, VP9, AV1 (in OBS pick an AV1 encoder)"]);
+    expect(await post(handmadeOffer('H265'), 'application/sdp')).toEqual([400, "the offer's video codecs (H265) are not supported: this server takes VP8, VP9, AV1, H264"]);
+    // H.264 goes to the werift ingest (whip-h264.test.ts), which refuses an offer without ICE/DTLS too.
+    expect(await post(handmadeOffer('H264'), 'application/sdp')).toEqual([400, expect.stringMatching(/^could not use the offer: /)]);
     const [status, error] = await post(handmadeOffer('VP8'), 'application/sdp');
     expect(status).toBe(400);
     expect(error).toMatch(/^could not use the offer/);

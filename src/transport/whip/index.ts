@@ -1,2 +1,2 @@
 export { whipRoutes, type WhipRouteDeps } from './routes';
-export { VIDEO_CODECS } from './sdp';
+export { LIBWEBRTC_VIDEO_CODECS, PUBLISH_VIDEO_CODECS } from './sdp';

@@ -1,15 +1,12 @@
 import { LiveStream, liveStreamBase, type LiveResult } from '../live-stream';
 import { describeSession, type LiveSession, type LiveSessionInfo } from '../sessions';
 import type { LiveSettings } from '../settings';
-import { AudioRelay } from '../webrtc/audio-relay';
 import { i420ToRgb } from '../webrtc/color';
 import { FrameSender } from '../webrtc/frame-sender';
-import { iceGatheringComplete, serverPeer } from '../webrtc/ice';
 import type { WebRtcDeps } from '../webrtc/session';
-import { watchPeer } from './peer-state';
-import { MediaStream, nonstandard, type I420Frame, type PeerConnection } from '../webrtc/wrtc';
+import { MediaStream, nonstandard, type I420Frame } from '../webrtc/wrtc';
+import type { Ingest, IngestFactory, Track } from './ingest';
 
-export type Track = ConstructorParameters<typeof nonstandard.RTCVideoSink>[0];
 type Stream = InstanceType<typeof MediaStream>;
 
 /** What a publication needs from each of its viewers. */
@@ -20,10 +17,10 @@ export interface Viewer {
 const TICK_MS = 1000;
 
 /**
- * One WHIP publisher (OBS, GStreamer, a browser): receives its video through an RTCVideoSink,
- * cartoonizes it with a LiveStream on the shared pipeline, and puts the cartoon on one track
- * that every WHEP viewer's peer sends (libwebrtc encodes per viewer). The publisher's audio
- * goes through an AudioRelay (delayed by the video latency) onto one shared audio track.
+ * One WHIP publisher (OBS, GStreamer, a browser): its ingest (libwebrtc, or werift + ffmpeg
+ * for H.264) turns the video into I420 frames, a LiveStream cartoonizes them on the shared
+ * pipeline, and the cartoon goes on one track that every WHEP viewer's peer sends (libwebrtc
+ * encodes per viewer). The publisher's audio, when the ingest relays it, is one shared track.
  * Frames are cartoonized only while someone watches.
  */
 export class WhipPublication implements LiveSession {
@@ -31,11 +28,9 @@ export class WhipPublication implements LiveSession {
   /** Video (and audio) of the cartoon, under one stream id so players keep them in sync. */
   readonly stream: Stream = new MediaStream();
   readonly video: Track;
-  private readonly pc: PeerConnection;
+  private readonly ingest: Ingest;
   private readonly live: LiveStream<I420Frame>;
   private readonly source = new nonstandard.RTCVideoSource();
-  private sink: InstanceType<typeof nonstandard.RTCVideoSink> | null = null;
-  private relay: AudioRelay | null = null;
   private readonly viewers = new Set<Viewer>();
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = new Date();
@@ -49,8 +44,8 @@ export class WhipPublication implements LiveSession {
     readonly id: string,
     settings: LiveSettings,
     private readonly deps: WebRtcDeps,
+    makeIngest: IngestFactory,
   ) {
-    this.pc = serverPeer(deps.config.iceServers);
     this.sender = new FrameSender(this.source, (error) => deps.logger.warn({ err: error, session: id }, 'could not send a frame'));
     this.video = this.source.createTrack();
     this.stream.addTrack(this.video);
@@ -62,13 +57,17 @@ export class WhipPublication implements LiveSession {
       onResult: (r) => this.send(r),
       onError: (error) => deps.logger.warn({ err: error, session: id }, 'whip frame failed'),
     });
-    watchPeer(this.pc, (reason) => this.close(reason));
+    this.ingest = makeIngest({
+      frame: (frame) => this.receive(frame),
+      gone: (reason) => this.close(reason),
+      videoDelayMs: () => this.live.stats().latencyMedianMs,
+    });
     this.timer = setInterval(() => this.tick(), TICK_MS);
   }
 
-  /** The publisher's audio, delayed to match the cartoon; null when it sends none. */
+  /** The publisher's audio, delayed to match the cartoon; null when none is relayed. */
   get audio(): Track | null {
-    return this.relay?.track ?? null;
+    return this.ingest.audio;
   }
 
   get isClosed(): boolean {
@@ -77,22 +76,9 @@ export class WhipPublication implements LiveSession {
 
   /** Takes the publisher's offer (checked by checkOffer) and returns the answer with all candidates. */
   async answer(offerSdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
-    const transceivers = this.pc.getTransceivers();
-    const video = transceivers.find((t) => t.receiver.track?.kind === 'video');
-    if (!video) throw new Error('the offer has no video track');
-    this.sink = new nonstandard.RTCVideoSink(video.receiver.track);
-    this.sink.onframe = ({ frame }: { frame: I420Frame }) => this.receive(frame);
-    const audio = transceivers.find((t) => t.receiver.track?.kind === 'audio');
-    if (audio) {
-      this.relay = new AudioRelay(audio.receiver.track, () => this.live.stats().latencyMedianMs);
-      this.stream.addTrack(this.relay.track);
-    }
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await iceGatheringComplete(this.pc, this.deps.config.iceGatheringTimeoutMs);
-    const local = this.pc.localDescription;
-    if (!local) throw new Error('no local description after setLocalDescription');
-    return local.sdp;
+    const answer = await this.ingest.answer(offerSdp);
+    if (this.ingest.audio) this.stream.addTrack(this.ingest.audio);
+    return answer;
   }
 
   addViewer(viewer: Viewer): void {
@@ -129,10 +115,8 @@ export class WhipPublication implements LiveSession {
     for (const viewer of [...this.viewers]) viewer.close('publisher left');
     this.live.close();
     this.sender.stop();
-    this.sink?.stop();
-    this.relay?.stop();
+    this.ingest.close();
     this.video.stop();
-    this.pc.close();
     this.deps.sessions.remove(this, reason);
     for (const listener of this.closeListeners) listener();
     this.deps.logger.info({ session: this.id, reason, stats: this.live.stats() }, 'whip publication closed');

@@ -8,9 +8,13 @@ import type { WebRtcDeps } from '../webrtc/session';
 import { bearerAuth } from './auth';
 import { allowCrossOrigin, preflight } from './cors';
 import { PublicationDirectory } from './directory';
+import { DecoderUnavailableError, h264DecoderBinary } from './h264/decoder';
+import { H264Ingest } from './h264/ingest';
+import type { IngestFactory } from './ingest';
 import { WhipPublication } from './publication';
-import { checkOffer, MAX_SDP_BYTES } from './sdp';
+import { checkOffer, ingestKindFor, MAX_SDP_BYTES, type IngestKind } from './sdp';
 import { WhepViewer } from './viewer';
+import { WrtcIngest } from './wrtc-ingest';
 
 export interface WhipRouteDeps extends WebRtcDeps {
   readonly defaults: () => LiveSettings;
@@ -40,6 +44,20 @@ function settingsFrom(query: Query, deps: WhipRouteDeps): LiveSettings {
     if (error instanceof SettingsError) throw new HttpError(error.message.startsWith('unknown model') ? 404 : 400, error.message);
     throw error;
   }
+}
+
+/** The ingest for an offer's codecs; 503 when H.264 would need an ffmpeg the server lacks. */
+function ingestFactory(kind: IngestKind, deps: WhipRouteDeps): IngestFactory {
+  const { iceServers, iceGatheringTimeoutMs } = deps.config;
+  if (kind === 'libwebrtc') return (events) => new WrtcIngest(events, iceServers, iceGatheringTimeoutMs);
+  let ffmpeg: string;
+  try {
+    ffmpeg = h264DecoderBinary();
+  } catch (error) {
+    if (error instanceof DecoderUnavailableError) throw new HttpError(503, error.message);
+    throw error;
+  }
+  return (events) => new H264Ingest(events, { ffmpeg, iceServers });
 }
 
 /** Registers a new session (503 when the live limit is reached), answers its offer, or frees it. */
@@ -80,9 +98,11 @@ export async function whipRoutes(app: FastifyInstance, deps: WhipRouteDeps): Pro
 
     scope.post<{ Body: unknown; Querystring: Query }>('/whip', { onRequest: requireSdp }, async (request, reply) => {
       const settings = settingsFrom(request.query, deps);
-      const sdp = checkOffer(request.body, 'publish');
-      const publication = new WhipPublication(randomUUID(), settings, deps);
-      const answer = await negotiate(publication, sdp, deps, request);
+      const offer = checkOffer(request.body, 'publish');
+      const ingest = ingestKindFor(offer.videoCodecs);
+      const publication = new WhipPublication(randomUUID(), settings, deps, ingestFactory(ingest, deps));
+      const answer = await negotiate(publication, offer.sdp, deps, request);
+      request.log.info({ session: publication.id, ingest, codecs: offer.videoCodecs }, 'whip publication started');
       publications.add(publication);
       publication.onClose(() => publications.remove(publication));
       return reply.code(201).header('Location', `/whip/${publication.id}`).type('application/sdp').send(answer);
@@ -100,7 +120,7 @@ export async function whipRoutes(app: FastifyInstance, deps: WhipRouteDeps): Pro
       const wanted = request.params.stream ?? request.query.stream ?? 'latest';
       const publication = wanted === 'latest' ? publications.latest() : publications.get(wanted);
       if (!publication) throw new HttpError(404, wanted === 'latest' ? 'no WHIP publication is live' : `no live WHIP publication "${wanted}"`);
-      const sdp = checkOffer(request.body, 'play');
+      const { sdp } = checkOffer(request.body, 'play');
       const viewer = new WhepViewer(randomUUID(), publication, deps);
       const answer = await negotiate(viewer, sdp, deps, request);
       return reply.code(201).header('Location', `/whep/${publication.id}/${viewer.id}`).type('application/sdp').send(answer);

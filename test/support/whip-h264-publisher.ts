@@ -1,0 +1,104 @@
+// A WHIP publisher that sends H.264 the way OBS's default setup does: a werift peer offers
+// H.264 (packetization-mode 1) and Opus, POSTs the offer with every candidate, and sends a
+// pre-encoded clip as RTP, looping it; a PLI makes it jump to the clip's next IDR, as an
+// encoder would make one.
+import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { WhipHttpError } from '../../scripts/bench/whip-client';
+import { nalType, packetizeAccessUnit } from './h264-rtp';
+
+export interface H264PublisherOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  /** The clip's access units (NAL units without start codes); the first must be an IDR. */
+  readonly accessUnits: readonly (readonly Uint8Array[])[];
+  readonly fps: number;
+  /** Query string for /whip, e.g. "model=toon-invert". */
+  readonly query?: string;
+  /** Packets (counted from 0) never sent, as if lost on the way (no retransmission either). */
+  readonly lose?: (packetIndex: number) => boolean;
+}
+
+export interface H264Publisher {
+  readonly resource: string;
+  readonly id: string;
+  /** The SDP answer the server sent. */
+  readonly answer: string;
+  readonly sentPictures: () => number;
+  /** Keyframe requests (RTCP PLI) received from the server. */
+  readonly keyframeRequests: () => number;
+  stop(): Promise<number>;
+  /** Leaves without DELETE. */
+  close(): void;
+}
+
+const RTP_CLOCK = 90_000;
+
+export async function publishH264(options: H264PublisherOptions): Promise<H264Publisher> {
+  const pc = new RTCPeerConnection({
+    iceServers: [],
+    // One transport for both sections, as OBS does; werift's default (max-compat) also leaves
+    // the unused second transport's sockets open after close, which keeps jest from exiting.
+    bundlePolicy: 'max-bundle',
+    codecs: {
+      video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: RTP_CLOCK, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }], parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })],
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })],
+    },
+  });
+  const video = pc.addTransceiver('video', { direction: 'sendonly' });
+  pc.addTransceiver('audio', { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const url = new URL(`/whip${options.query ? `?${options.query}` : ''}`, options.baseUrl);
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${options.token}` }, body: pc.localDescription!.sdp });
+  const answer = await res.text();
+  if (res.status !== 201) {
+    await pc.close();
+    throw new WhipHttpError(res.status, answer);
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  const resource = new URL(res.headers.get('location')!, url).toString();
+
+  const units = options.accessUnits;
+  const keyframes = units.flatMap((nals, i) => (nals.some((n) => nalType(n) === 5) ? [i] : []));
+  let next = 0;
+  let sent = 0;
+  let packetIndex = 0;
+  let plis = 0;
+  let sequenceNumber = Math.floor(Math.random() * 0x10000);
+  video.sender.onPictureLossIndication.subscribe(() => {
+    plis++;
+    next = keyframes.find((k) => k >= next) ?? 0;
+  });
+  const timer = setInterval(() => {
+    if (pc.connectionState !== 'connected') return;
+    const payloads = packetizeAccessUnit(units[next]);
+    const timestamp = (sent * (RTP_CLOCK / options.fps)) >>> 0;
+    payloads.forEach((payload, k) => {
+      const header = new RtpHeader({ sequenceNumber, timestamp, marker: k === payloads.length - 1, payloadType: 96 });
+      sequenceNumber = (sequenceNumber + 1) & 0xffff;
+      if (!options.lose?.(packetIndex++)) void video.sender.sendRtp(new RtpPacket(header, payload));
+    });
+    next = (next + 1) % units.length;
+    sent++;
+  }, 1000 / options.fps);
+
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    pc.close().catch(() => undefined);
+  };
+  return {
+    resource,
+    id: resource.split('/').pop()!,
+    answer,
+    sentPictures: () => sent,
+    keyframeRequests: () => plis,
+    async stop() {
+      const status = (await fetch(resource, { method: 'DELETE', headers: { authorization: `Bearer ${options.token}` } })).status;
+      close();
+      return status;
+    },
+    close,
+  };
+}
