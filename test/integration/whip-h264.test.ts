@@ -9,9 +9,10 @@ import type { LiveSessionInfo } from '../../src/transport';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { H264Decoder, h264DecoderBinary } from '../../src/transport/whip/h264/decoder';
 import { accessUnits, splitAnnexB } from '../support/h264-rtp';
+import { readOgg } from '../support/ogg';
 import { publishH264, type H264Publisher } from '../support/whip-h264-publisher';
 import { lumaDiff, sessionsGone, sleep, startLiveServer, type LiveServer } from './transport-helpers';
-import { closeWhipPeersAndServer, liveSessions, negativeDiff } from './whip-helpers';
+import { closeWhipPeersAndServer, liveSessions, negativeDiff, probeWhepAudio } from './whip-helpers';
 
 const TOKEN = 'test-token-h264-0123456789';
 const WIDTH = 320;
@@ -24,6 +25,14 @@ function encodeClip(): Buffer {
   const run = spawnSync(ffmpegBinaries().ffmpeg, args, { maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`could not encode the test clip: ${run.stderr.toString()}`);
   return run.stdout;
+}
+
+/** One second of a 440 Hz tone as 20 ms Opus packets (what OBS sends beside H.264). */
+function encodeTone(): Buffer[] {
+  const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-ac', '2', '-c:a', 'libopus', '-b:a', '64k', '-frame_duration', '20', '-f', 'ogg', 'pipe:1'];
+  const run = spawnSync(ffmpegBinaries().ffmpeg, args, { maxBuffer: 16 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`could not encode the test tone: ${run.stderr.toString()}`);
+  return readOgg(run.stdout).packets.slice(2); // after OpusHead and OpusTags
 }
 
 /** The clip decoded by ffmpeg on its own: what the publisher's pictures look like. */
@@ -64,7 +73,8 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
   let server: LiveServer;
   let units: Uint8Array[][];
   let sources: I420Frame[];
-  const peers: Array<H264Publisher | WhepPlayer> = [];
+  let tone: Buffer[];
+  const peers: Array<{ close(): void }> = [];
   const auth = { authorization: `Bearer ${TOKEN}` };
 
   beforeAll(async () => {
@@ -72,6 +82,7 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
     const clip = encodeClip();
     units = accessUnits(splitAnnexB(clip));
     sources = decodeClip(clip);
+    tone = encodeTone();
   });
   closeWhipPeersAndServer(peers, () => server);
 
@@ -81,8 +92,8 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
     peers.push(p);
     return p;
   };
-  const play = async (path: string, onFrame?: (f: I420Frame) => void): Promise<WhepPlayer> => {
-    const p = await playWhep({ baseUrl: server.url, token: TOKEN, path, onFrame });
+  const play = async (path: string, onFrame?: (f: I420Frame) => void, audio = false): Promise<WhepPlayer> => {
+    const p = await playWhep({ baseUrl: server.url, token: TOKEN, path, onFrame, audio });
     peers.push(p);
     return p;
   };
@@ -114,8 +125,9 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
     });
   });
 
-  it('takes an H.264 publisher, cartoonizes its pictures to a WHEP viewer, and DELETE ends it', async () => {
-    const publisher = await publish('model=toon-invert');
+  it('takes an H.264 + Opus publisher, cartoonizes its pictures to a WHEP viewer with its sound, and DELETE ends it', async () => {
+    const publisher = await publishH264({ baseUrl: server.url, token: TOKEN, accessUnits: units, fps: 30, query: 'model=toon-invert', opusPackets: tone });
+    peers.push(publisher);
     expect(publisher.answer).toMatch(/^a=rtpmap:\d+ H264\/90000/m);
     expect(publisher.answer).not.toMatch(/VP8|VP9|AV1/);
     expect(publisher.answer).toMatch(/^a=fmtp:\d+ .*packetization-mode=1/m);
@@ -135,6 +147,11 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
     expect(whip).toMatchObject({ id: publisher.id, viewers: 1, width: WIDTH, height: HEIGHT, settings: { model: 'toon-invert' } });
     expect(whip.stats.processed).toBeGreaterThan(0);
     expect(publisher.keyframeRequests()).toBe(0);
+
+    // The tone, decoded by the server's Opus relay and re-encoded by libwebrtc for the viewer.
+    const listener = await probeWhepAudio(server.url, TOKEN, `/whep/${publisher.id}`);
+    peers.push(listener);
+    await waitFor(() => listener.peak() > 2000, 10_000, 'the publisher\'s tone on a viewer');
 
     expect(await publisher.stop()).toBe(200);
     expect(await sessionsGone(server.url, 1000)).toEqual([]);

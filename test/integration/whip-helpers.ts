@@ -1,5 +1,6 @@
 import type { LiveSessionInfo } from '../../src/transport';
-import type { I420Frame } from '../../src/transport/webrtc/wrtc';
+import { iceGatheringComplete } from '../../src/transport/webrtc/ice';
+import { nonstandard, RTCPeerConnection, type I420Frame } from '../../src/transport/webrtc/wrtc';
 import { collectWrtcGarbage, getJson, sessionsGone, type LiveServer } from './transport-helpers';
 
 /**
@@ -30,4 +31,43 @@ export function closeWhipPeersAndServer(peers: Array<{ close(): void }>, server:
     await server().close();
     await collectWrtcGarbage();
   });
+}
+
+export interface AudioProbe {
+  /** Largest |sample| received so far (0 while only silence came). */
+  readonly peak: () => number;
+  close(): void;
+}
+
+/**
+ * A WHEP player that only listens: how loud the publication's audio track is. (Counting the
+ * chunks is not enough: a libwebrtc sink delivers 10 ms of silence even when nothing is sent.)
+ */
+export async function probeWhepAudio(baseUrl: string, token: string, path: string): Promise<AudioProbe> {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  let peak = 0;
+  const sinks: Array<{ stop(): void }> = [];
+  pc.ontrack = (event) => {
+    if (event.track.kind !== 'audio') return;
+    const sink = new nonstandard.RTCAudioSink(event.track);
+    sink.ondata = ({ samples }: { samples: Int16Array }) => {
+      for (const s of samples) peak = Math.max(peak, Math.abs(s));
+    };
+    sinks.push(sink);
+  };
+  const close = (): void => {
+    sinks.forEach((s) => s.stop());
+    pc.close();
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  await iceGatheringComplete(pc, 5000);
+  const res = await fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${token}` }, body: pc.localDescription!.sdp });
+  if (res.status !== 201) {
+    close();
+    throw new Error(`WHEP ${res.status}: ${await res.text()}`);
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  return { peak: () => peak, close };
 }

@@ -1,7 +1,7 @@
 // A WHIP publisher that sends H.264 the way OBS's default setup does: a werift peer offers
 // H.264 (packetization-mode 1) and Opus, POSTs the offer with every candidate, and sends a
-// pre-encoded clip as RTP, looping it; a PLI makes it jump to the clip's next IDR, as an
-// encoder would make one.
+// pre-encoded clip as RTP (and Opus packets, if given), looping it; a PLI makes it jump to the
+// clip's next IDR, as an encoder would make one.
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { WhipHttpError } from '../../scripts/bench/whip-client';
 import { nalType, packetizeAccessUnit } from './h264-rtp';
@@ -16,6 +16,8 @@ export interface H264PublisherOptions {
   readonly query?: string;
   /** Packets (counted from 0) never sent, as if lost on the way (no retransmission either). */
   readonly lose?: (packetIndex: number) => boolean;
+  /** Opus packets of 20 ms to send on the audio section, looped; none: the section stays silent. */
+  readonly opusPackets?: readonly Uint8Array[];
 }
 
 export interface H264Publisher {
@@ -45,7 +47,7 @@ export async function publishH264(options: H264PublisherOptions): Promise<H264Pu
     },
   });
   const video = pc.addTransceiver('video', { direction: 'sendonly' });
-  pc.addTransceiver('audio', { direction: 'sendonly' });
+  const audio = pc.addTransceiver('audio', { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
   const url = new URL(`/whip${options.query ? `?${options.query}` : ''}`, options.baseUrl);
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', authorization: `Bearer ${options.token}` }, body: pc.localDescription!.sdp });
@@ -80,12 +82,21 @@ export async function publishH264(options: H264PublisherOptions): Promise<H264Pu
     next = (next + 1) % units.length;
     sent++;
   }, 1000 / options.fps);
+  const opus = options.opusPackets ?? [];
+  let opusSent = 0;
+  const audioTimer = setInterval(() => {
+    if (opus.length === 0 || pc.connectionState !== 'connected') return;
+    const header = new RtpHeader({ sequenceNumber: opusSent & 0xffff, timestamp: (opusSent * 960) >>> 0, marker: opusSent === 0, payloadType: 111 });
+    void audio.sender.sendRtp(new RtpPacket(header, Buffer.from(opus[opusSent % opus.length])));
+    opusSent++;
+  }, 20);
 
   let closed = false;
   const close = (): void => {
     if (closed) return;
     closed = true;
     clearInterval(timer);
+    clearInterval(audioTimer);
     pc.close().catch(() => undefined);
   };
   return {

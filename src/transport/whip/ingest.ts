@@ -7,8 +7,10 @@ export type Track = ConstructorParameters<typeof nonstandard.RTCVideoSink>[0];
 export interface IngestEvents {
   /** A decoded picture of the publisher's video. */
   frame(frame: I420Frame): void;
-  /** The publisher is gone (peer closed or failed, decoder died): the publication ends. */
+  /** The publisher is gone (peer closed or failed, video decoder died): the publication ends. */
   gone(reason: string): void;
+  /** Something failed that the publication survives (the audio decoder died): logged. */
+  trouble(reason: string): void;
   /** The cartoon's current server latency, ms: relayed audio is delayed by it to stay in sync. */
   videoDelayMs(): number;
 }

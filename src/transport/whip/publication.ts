@@ -60,6 +60,7 @@ export class WhipPublication implements LiveSession {
     this.ingest = makeIngest({
       frame: (frame) => this.receive(frame),
       gone: (reason) => this.close(reason),
+      trouble: (reason) => deps.logger.warn({ session: id, reason }, 'whip publication trouble'),
       videoDelayMs: () => this.live.stats().latencyMedianMs,
     });
     this.timer = setInterval(() => this.tick(), TICK_MS);

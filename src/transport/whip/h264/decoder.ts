@@ -1,11 +1,8 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
 import { ffmpegBinaries } from '../../../media/binaries';
-import { lastStderrLine } from '../../../media/errors';
-import { StderrTail, waitForExit } from '../../../media/process';
 import type { I420Frame } from '../../webrtc/wrtc';
 import { START_CODE, NAL } from './depacketizer';
+import { FfmpegPipe } from './ffmpeg-pipe';
 import { Y4mParser } from './y4m';
 
 export class DecoderUnavailableError extends Error {
@@ -54,8 +51,6 @@ export function h264DecodeArgs(): string[] {
  * at 30 fps). An access unit delimiter is the start of the next one.
  */
 const END_OF_ACCESS_UNIT = Buffer.concat([START_CODE, Uint8Array.of(NAL.AUD, 0xf0)]);
-/** Bytes ffmpeg may have unread on its stdin before pictures are refused (it decodes far faster than real time). */
-export const MAX_DECODER_BACKLOG = 4 * 1024 * 1024;
 
 export interface H264DecoderEvents {
   frame(frame: I420Frame): void;
@@ -65,53 +60,32 @@ export interface H264DecoderEvents {
 
 /**
  * One ffmpeg process that turns an H.264 Annex-B stream (on stdin) into I420 frames (y4m on
- * stdout). Stdout is always read at once, never paused: every decoded frame is handed on
- * and the live stream behind decides which ones it has time for (newest wins).
+ * stdout). Every decoded frame is handed on at once; the live stream behind decides which
+ * ones it has time for (newest wins).
  */
 export class H264Decoder {
-  private readonly proc: ChildProcessByStdio<Writable, Readable, Readable>;
-  private closed = false;
+  private readonly pipe: FfmpegPipe;
 
-  constructor(ffmpeg: string, private readonly events: H264DecoderEvents) {
-    this.proc = spawn(ffmpeg, h264DecodeArgs(), { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stderr = new StderrTail(this.proc.stderr);
+  constructor(ffmpeg: string, events: H264DecoderEvents) {
+    this.pipe = new FfmpegPipe(ffmpeg, h264DecodeArgs(), 'the H.264 decoder', events.failed);
     const parser = new Y4mParser((frame) => {
-      if (!this.closed) events.frame(frame);
+      if (!this.pipe.isClosed) events.frame(frame);
     });
-    this.proc.stdout.on('data', (chunk: Buffer) => {
+    this.pipe.output.on('data', (chunk: Buffer) => {
       try {
         parser.push(chunk);
       } catch (error) {
-        this.fail(`the H.264 decoder's output is unusable: ${(error as Error).message}`);
+        this.pipe.fail(`the H.264 decoder's output is unusable: ${(error as Error).message}`);
       }
-    });
-    // EPIPE when ffmpeg has gone; its exit says why.
-    this.proc.stdin.on('error', () => undefined);
-    void waitForExit(this.proc).then(({ code, signal, spawnError }) => {
-      const why = spawnError?.message ?? (lastStderrLine(stderr.text()) || (signal ? `killed by ${signal}` : `exit code ${code}`));
-      this.fail(`the H.264 decoder (ffmpeg) stopped: ${why}`);
     });
   }
 
-  /** False (and nothing written) while ffmpeg is behind by more than MAX_DECODER_BACKLOG. */
+  /** False (and nothing written) while ffmpeg is far behind (see MAX_PIPE_BACKLOG). */
   write(accessUnit: Buffer): boolean {
-    if (this.closed) return false;
-    if (this.proc.stdin.writableLength > MAX_DECODER_BACKLOG) return false;
-    this.proc.stdin.write(accessUnit);
-    this.proc.stdin.write(END_OF_ACCESS_UNIT);
-    return true;
+    return this.pipe.write(accessUnit, END_OF_ACCESS_UNIT);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.proc.stdout.removeAllListeners('data');
-    this.proc.kill('SIGKILL');
-  }
-
-  private fail(reason: string): void {
-    if (this.closed) return;
-    this.close();
-    this.events.failed(reason);
+    this.pipe.close();
   }
 }

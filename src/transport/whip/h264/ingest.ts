@@ -1,8 +1,9 @@
-import { RTCPeerConnection, RTCRtpCodecParameters, type RTCRtpReceiver, type RtpPacket } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import type { IceServer } from '../../config';
-import { localSdp, type Ingest, type IngestEvents } from '../ingest';
+import { localSdp, type Ingest, type IngestEvents, type Track } from '../ingest';
 import { H264Decoder } from './decoder';
 import { H264Depacketizer, type AccessUnit } from './depacketizer';
+import { OpusAudio } from './opus-audio';
 
 /** At most one keyframe request (RTCP PLI) per this long: a keyframe takes a round trip to come. */
 const PLI_INTERVAL_MS = 500;
@@ -30,7 +31,7 @@ function weriftPeer(iceServers: readonly IceServer[]): RTCPeerConnection {
     iceServers: iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })),
     codecs: {
       video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: feedback, parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })],
-      // Accepted so the audio section negotiates; its packets are not used (see docs/WHIP.md, Limits).
+      // WHIP publishers send Opus (RFC 9725); an audio section without it fails negotiation.
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
     },
   });
@@ -46,14 +47,14 @@ export interface H264IngestOptions {
  * here cannot decode: werift (pure TypeScript ICE, DTLS, SRTP, RTP) receives the RTP, the
  * depacketizer rebuilds the access units, and one ffmpeg process decodes them to I420. Loss
  * or a decoder that falls behind drops pictures up to the next IDR, asked for with a PLI.
- * The publisher's audio is received but not relayed.
+ * The Opus audio is decoded by a second ffmpeg and relayed to the viewers (OpusAudio).
  */
 export class H264Ingest implements Ingest {
-  readonly audio = null;
   private readonly pc: RTCPeerConnection;
   private readonly depacketizer: H264Depacketizer;
   private readonly unsubscribe: Array<() => void> = [];
   private decoder: H264Decoder | null = null;
+  private opus: OpusAudio | null = null;
   private receiver: RTCRtpReceiver | null = null;
   private mediaSsrc = 0;
   private lastKeyframeRequestAt = -Infinity;
@@ -71,6 +72,10 @@ export class H264Ingest implements Ingest {
     this.unsubscribe.push(watch.unSubscribe);
   }
 
+  get audio(): Track | null {
+    return this.opus?.track ?? null;
+  }
+
   async answer(offerSdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
     // Tracks known from the offer's a=ssrc lines (OBS, ffmpeg and browsers send them); simulcast
@@ -82,11 +87,9 @@ export class H264Ingest implements Ingest {
     video.codecs = h264;
     const payloadTypes = new Set(h264.map((c) => c.payloadType));
     this.receiver = video.receiver;
-    const packets = video.receiver.tracks[0].onReceiveRtp.subscribe((rtp) => {
-      if (payloadTypes.has(rtp.header.payloadType)) this.receive(rtp);
-    });
-    this.unsubscribe.push(packets.unSubscribe);
+    this.subscribe(video.receiver.tracks[0], payloadTypes, (rtp) => this.receive(rtp));
     this.decoder = new H264Decoder(this.options.ffmpeg, { frame: (frame) => this.events.frame(frame), failed: (reason) => this.events.gone(reason) });
+    this.receiveAudio();
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     // A DTLS close alert (a publisher that stops without DELETE) closes a transport at once,
     // without changing werift's connection state; ICE consent would take about 30 s.
@@ -105,11 +108,35 @@ export class H264Ingest implements Ingest {
     this.closed = true;
     for (const off of this.unsubscribe) off();
     this.decoder?.close();
+    this.opus?.stop();
     this.pc.close().catch(() => undefined);
   }
 
+  /** The first audio section with Opus, decoded and relayed; a failure silences it, the video goes on. */
+  private receiveAudio(): void {
+    const audio = this.pc.getTransceivers().find((t) => t.kind === 'audio' && t.receiver.tracks.length > 0);
+    const opus = audio?.codecs.filter((c) => c.mimeType.toLowerCase() === 'audio/opus') ?? [];
+    if (!audio || opus.length === 0) return;
+    const relay = new OpusAudio(this.options.ffmpeg, () => this.events.videoDelayMs(), (reason) => {
+      relay.stop();
+      this.opus = null; // viewers that join later get no audio track
+      this.events.trouble(reason);
+    });
+    this.opus = relay;
+    this.subscribe(audio.receiver.tracks[0], new Set(opus.map((c) => c.payloadType)), (rtp) => {
+      const { sequenceNumber, timestamp } = rtp.header;
+      relay.push({ sequenceNumber, timestamp, payload: rtp.payload });
+    });
+  }
+
+  private subscribe(track: MediaStreamTrack, payloadTypes: ReadonlySet<number>, receive: (rtp: RtpPacket) => void): void {
+    const packets = track.onReceiveRtp.subscribe((rtp) => {
+      if (!this.closed && payloadTypes.has(rtp.header.payloadType)) receive(rtp);
+    });
+    this.unsubscribe.push(packets.unSubscribe);
+  }
+
   private receive(rtp: RtpPacket): void {
-    if (this.closed) return;
     const { sequenceNumber, timestamp, marker, ssrc } = rtp.header;
     this.mediaSsrc = ssrc;
     this.depacketizer.push({ sequenceNumber, timestamp, marker, payload: rtp.payload });
