@@ -31,7 +31,7 @@ function weriftPeer(iceServers: readonly IceServer[]): RTCPeerConnection {
     iceServers: iceServers.map((s) => ({ ...s, urls: typeof s.urls === 'string' ? s.urls : [...s.urls] })),
     codecs: {
       video: [new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90000, rtcpFeedback: feedback, parameters: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1' })],
-      // WHIP publishers send Opus (RFC 9725); an audio section without it fails negotiation.
+      // OBS and ffmpeg's whip muxer send Opus; an audio section without it fails negotiation.
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
     },
   });
