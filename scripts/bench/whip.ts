@@ -6,6 +6,8 @@ import type { ServerContext } from '../../src/http/context';
 import { createLiveRoutes, loadLiveConfig, type LiveSessionInfo } from '../../src/transport';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { readTag, tagFrame } from './frame-tag';
+import { liveH264Video } from './h264-encoder';
+import { publishH264 } from './h264-publisher';
 import { collectWrtcGarbage, waitFor } from './live-client';
 import { panI420Frames } from './photo';
 import { pipelineModel } from './pipeline-common';
@@ -21,8 +23,13 @@ const MEASURE_S = Number(process.env.WHIP_BENCH_SECONDS ?? 12);
 const VIEWERS = (process.env.WHIP_BENCH_VIEWERS ?? '1,3').split(',').map(Number);
 const TOKEN = 'bench';
 
+type Mode = 'cartoon' | 'passthrough';
+type PublisherKind = 'vp8' | 'h264';
+const PUBLISHER_LABEL: Record<PublisherKind, string> = { vp8: 'VP8 publisher (libwebrtc)', h264: 'H.264 publisher (werift)' };
+
 interface Row {
-  readonly mode: string;
+  readonly mode: Mode;
+  readonly publisher: PublisherKind;
   readonly viewers: number;
   readonly latencyMedianMs: number;
   readonly latencyP95Ms: number;
@@ -32,17 +39,37 @@ interface Row {
   readonly tagged: number;
 }
 
+/** What the section needs of either publisher. */
+interface BenchPublisher {
+  readonly id: string;
+  stop(): Promise<number>;
+  close(): void;
+}
+
+interface Run {
+  readonly publisher: PublisherKind;
+  readonly mode: Mode;
+  readonly viewers: number;
+}
+
 /**
- * One WHIP publisher and N WHEP viewers over real WebRTC (@roamhq/wrtc in this process on both
- * ends) against the live plugin on 127.0.0.1. Each sent frame carries its number as blocks in
- * the picture; a viewer reads it back from the cartoon, so the latency is per frame, glass to
- * glass minus capture and display: publisher encode, server decode, cartoonize, server encode
- * (per viewer), viewer decode. Passthrough is the same route without inference.
+ * One WHIP publisher and N WHEP viewers over real WebRTC, in this process, against the live
+ * plugin on 127.0.0.1. Each sent frame carries its number as blocks in the picture; a viewer
+ * reads it back from the cartoon, so the latency is per frame, glass to glass minus capture and
+ * display: publisher encode, server decode, cartoonize, server encode (per viewer), viewer
+ * decode. Passthrough is the same route without inference. Viewers are @roamhq/wrtc peers
+ * (VP8). Publishers:
+ * - vp8: an @roamhq/wrtc peer (libwebrtc encodes), with each of WHIP_BENCH_VIEWERS viewers;
+ * - h264: a werift peer sending what ffmpeg's libx264 encodes live, as OBS's x264 would (the
+ *   server's werift + ffmpeg route), with 1 viewer: the viewers' side is the same as for vp8.
+ * Environment: WHIP_BENCH_SECONDS (measured seconds per row, default 12), WHIP_BENCH_VIEWERS
+ * (default 1,3), WHIP_BENCH_PUBLISHERS (default vp8,h264).
  */
 export const whipSection: BenchSection = {
   name: 'whip',
-  description: `WHIP publisher → WHEP viewers (${VIEWERS.join(', ')}) at ${WIDTH}x${HEIGHT} ${FPS} fps: per-frame route latency, fps`,
+  description: `WHIP publisher (VP8, H.264) → WHEP viewers (${VIEWERS.join(', ')}) at ${WIDTH}x${HEIGHT} ${FPS} fps: per-frame route latency, fps`,
   async run(ctx) {
+    const publishers = publisherKinds(process.env.WHIP_BENCH_PUBLISHERS ?? 'vp8,h264');
     const model = pipelineModel(ctx);
     const frames = await panI420Frames(WIDTH, HEIGHT, FPS);
     const registry = new Registry();
@@ -55,12 +82,10 @@ export const whipSection: BenchSection = {
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const rows: Row[] = [];
     try {
-      for (const mode of ['cartoon', 'passthrough'] as const) {
-        for (const n of VIEWERS) {
-          ctx.log(`whip: ${mode}, 1 publisher, ${n} viewer(s), ${model}, ${WARMUP_S + MEASURE_S} s`);
-          rows.push(await measure(baseUrl, frames, model, mode, n));
-          await new Promise((r) => setTimeout(r, 1500));
-        }
+      for (const run of benchRuns(publishers)) {
+        ctx.log(`whip: ${run.mode}, ${PUBLISHER_LABEL[run.publisher]}, ${run.viewers} viewer(s), ${model}, ${WARMUP_S + MEASURE_S} s`);
+        rows.push(await measure(baseUrl, frames, model, run, ctx.log));
+        await new Promise((r) => setTimeout(r, 1500));
       }
     } finally {
       await app.close();
@@ -69,33 +94,60 @@ export const whipSection: BenchSection = {
       process.once('exit', (code) => process.exit(code));
     }
     return {
-      title: `WHIP → WHEP route (${model}, ${WIDTH}x${HEIGHT} at ${FPS} fps, VP8 both ways, ${MEASURE_S} s measured; working size ${workingShortSide || 'from the card'}, pipeline depth ${pipelineDepth})`,
+      title: `WHIP → WHEP route (${model}, ${WIDTH}x${HEIGHT} at ${FPS} fps, VP8 to the viewers, ${MEASURE_S} s measured; working size ${workingShortSide || 'from the card'}, pipeline depth ${pipelineDepth})`,
       columns: ['mode', 'viewers', 'route latency median ms', 'p95 ms', 'server-added median ms', 'p95 ms', 'fps per viewer', 'frames matched'],
-      rows: rows.map((r) => [r.mode, String(r.viewers), ms(r.latencyMedianMs), ms(r.latencyP95Ms), ms(r.serverMedianMs), ms(r.serverP95Ms), r.deliveredFps.toFixed(1), String(r.tagged)]),
+      rows: rows.map((r) => [`${r.mode}, ${PUBLISHER_LABEL[r.publisher]}`, String(r.viewers), ms(r.latencyMedianMs), ms(r.latencyP95Ms), ms(r.serverMedianMs), ms(r.serverP95Ms), r.deliveredFps.toFixed(1), String(r.tagged)]),
       notes: [
-        'route latency = frame handed to the publisher RTCVideoSource → same frame out of a viewer RTCVideoSink (frame number read from blocks in the picture), all viewers pooled',
-        'server-added = publication frame out of its RTCVideoSink → cartoon ready for the shared RTCVideoSource (server-side, last 300 frames)',
-        'publisher, server and viewers share this machine; every VP8 encode and decode competes with inference',
+        'route latency = frame handed to the publisher (VP8: its RTCVideoSource; H.264: the stdin of the ffmpeg that encodes it) → same frame out of a viewer RTCVideoSink (frame number read from blocks in the picture), all viewers pooled; either way the publisher\'s encoder is part of the route',
+        'H.264 publisher: ffmpeg libx264 ultrafast, zerolatency, baseline, a keyframe a second; its FLV output cut into pictures and sent as RTP (RFC 6184) by werift; the server receives with werift and decodes with ffmpeg',
+        'server-added = publication frame out of its ingest (RTCVideoSink, or the H.264 decoder) → cartoon ready for the shared RTCVideoSource (server-side, last 300 frames)',
+        'publisher, server and viewers share this machine; every encode and decode competes with inference',
       ],
       data: { model, workingShortSide, pipelineDepth, rows },
     };
   },
 };
 
-async function measure(baseUrl: string, frames: readonly I420Frame[], model: string, mode: 'cartoon' | 'passthrough', viewers: number): Promise<Row> {
+function publisherKinds(list: string): PublisherKind[] {
+  const kinds = list.split(',').map((s) => s.trim());
+  const unknown = kinds.filter((k) => !Object.hasOwn(PUBLISHER_LABEL, k));
+  if (unknown.length > 0) throw new Error(`WHIP_BENCH_PUBLISHERS: unknown ${unknown.join(', ')}; known: ${Object.keys(PUBLISHER_LABEL).join(', ')}`);
+  return kinds as PublisherKind[];
+}
+
+function benchRuns(publishers: readonly PublisherKind[]): Run[] {
+  const modes: Mode[] = ['cartoon', 'passthrough'];
+  return publishers.flatMap((publisher) => modes.flatMap((mode) => (publisher === 'vp8' ? VIEWERS : [1]).map((viewers) => ({ publisher, mode, viewers }))));
+}
+
+interface PublishOptions {
+  readonly baseUrl: string;
+  readonly query: string;
+  readonly frame: (n: number) => I420Frame;
+  readonly onSent: (n: number, atMs: number) => void;
+  readonly log: (line: string) => void;
+}
+
+function publish(kind: PublisherKind, { baseUrl, query, frame, onSent, log }: PublishOptions): Promise<BenchPublisher> {
+  if (kind === 'vp8') return publishWhip({ baseUrl, token: TOKEN, fps: FPS, query, frame, onSent });
+  const video = liveH264Video({ width: WIDTH, height: HEIGHT, fps: FPS, frame, onSent, failed: (reason) => log(`whip: ${reason}`) });
+  return publishH264({ baseUrl, token: TOKEN, query, video });
+}
+
+async function measure(baseUrl: string, frames: readonly I420Frame[], model: string, run: Run, log: (line: string) => void): Promise<Row> {
+  const { mode, viewers } = run;
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   let measuring = false;
-  const publisher = await publishWhip({
+  const publisher = await publish(run.publisher, {
     baseUrl,
-    token: TOKEN,
-    fps: FPS,
     query: `model=${encodeURIComponent(model)}${mode === 'passthrough' ? '&passthrough=true' : ''}`,
     frame: (n) => tagFrame(frames[n % frames.length], n),
     onSent: (n, at) => {
       sentAt.set(n & 4095, at);
       sentAt.delete((n - 2048) & 4095);
     },
+    log,
   });
   const players: WhepPlayer[] = [];
   try {
@@ -127,6 +179,7 @@ async function measure(baseUrl: string, frames: readonly I420Frame[], model: str
     const s = summarize(latencies);
     return {
       mode,
+      publisher: run.publisher,
       viewers,
       latencyMedianMs: s.median,
       latencyP95Ms: s.p95,

@@ -2,15 +2,15 @@
  * @jest-environment ./test/integration/pipeline-environment.js
  */
 import { spawnSync } from 'node:child_process';
+import { loopedClip, publishH264, type H264Publisher } from '../../scripts/bench/h264-publisher';
+import { accessUnits, splitAnnexB } from '../../scripts/bench/h264-rtp';
 import { playWhep, type WhepPlayer } from '../../scripts/bench/whip-client';
 import { waitFor } from '../../scripts/bench/live-client';
 import { ffmpegBinaries } from '../../src/media/binaries';
 import type { LiveSessionInfo } from '../../src/transport';
 import type { I420Frame } from '../../src/transport/webrtc/wrtc';
 import { H264Decoder, h264DecoderBinary } from '../../src/transport/whip/h264/decoder';
-import { accessUnits, splitAnnexB } from '../support/h264-rtp';
 import { readOgg } from '../support/ogg';
-import { publishH264, type H264Publisher } from '../support/whip-h264-publisher';
 import { lumaDiff, sessionsGone, sleep, startLiveServer, type LiveServer } from './transport-helpers';
 import { closeWhipPeersAndServer, liveSessions, negativeDiff, probeWhepAudio } from './whip-helpers';
 
@@ -88,7 +88,7 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
 
   const sessions = (): Promise<LiveSessionInfo[]> => liveSessions(server.url);
   const publish = async (query?: string, lose?: (packetIndex: number) => boolean): Promise<H264Publisher> => {
-    const p = await publishH264({ baseUrl: server.url, token: TOKEN, accessUnits: units, fps: 30, query, lose });
+    const p = await publishH264({ baseUrl: server.url, token: TOKEN, video: loopedClip(units, 30), query, lose });
     peers.push(p);
     return p;
   };
@@ -126,7 +126,7 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
   });
 
   it('takes an H.264 + Opus publisher, cartoonizes its pictures to a WHEP viewer with its sound, and DELETE ends it', async () => {
-    const publisher = await publishH264({ baseUrl: server.url, token: TOKEN, accessUnits: units, fps: 30, query: 'model=toon-invert', opusPackets: tone });
+    const publisher = await publishH264({ baseUrl: server.url, token: TOKEN, video: loopedClip(units, 30), query: 'model=toon-invert', opusPackets: tone });
     peers.push(publisher);
     expect(publisher.answer).toMatch(/^a=rtpmap:\d+ H264\/90000/m);
     expect(publisher.answer).not.toMatch(/VP8|VP9|AV1/);
@@ -203,7 +203,7 @@ describe('WHIP ingest of H.264 (werift + ffmpeg)', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="toonstream"/);
     }
-    await expect(publishH264({ baseUrl: server.url, token: 'wrong', accessUnits: units, fps: 30 })).rejects.toMatchObject({ status: 401 });
+    await expect(publishH264({ baseUrl: server.url, token: 'wrong', video: loopedClip(units, 30) })).rejects.toMatchObject({ status: 401 });
 
     // No ICE credentials or fingerprint: werift refuses it, and says why.
     const bare = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=video 9 UDP/TLS/RTP/SAVPF 102', 'c=IN IP4 0.0.0.0', 'a=mid:0', 'a=sendonly', 'a=rtpmap:102 H264/90000', ''].join('\r\n');

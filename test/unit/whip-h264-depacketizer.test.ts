@@ -1,6 +1,6 @@
 import { H264Depacketizer, type AccessUnit, type RtpVideoPacket } from '../../src/transport/whip/h264/depacketizer';
 import { SequenceReorder } from '../../src/transport/whip/h264/reorder';
-import { nalType, packetizeAccessUnit, rtpPackets, splitAnnexB } from '../support/h264-rtp';
+import { nalType, packetizeAccessUnit, rtpPackets, splitAnnexB } from '../../scripts/bench/h264-rtp';
 
 // Hand-made NAL units: the header byte says the type; the rest is filler the depacketizer never reads.
 const filled = (header: number, length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i === 0 ? header : (i * 7 + seed) & 0xff));

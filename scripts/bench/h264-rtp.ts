@@ -1,6 +1,7 @@
-// H.264 test material: Annex-B streams cut into access units, and an RTP packetizer (RFC 6184,
-// packetization mode 1) written independently of the server's depacketizer, so the two check
-// each other. Used by the depacketizer unit tests and the WHIP H.264 integration test.
+// H.264 for test and bench publishers: Annex-B streams cut into access units, and an RTP
+// packetizer (RFC 6184, packetization mode 1) written independently of the server's
+// depacketizer, so the two check each other. Used by the depacketizer unit tests, the WHIP
+// H.264 integration test and the whip bench's H.264 publisher.
 import type { RtpVideoPacket } from '../../src/transport/whip/h264/depacketizer';
 
 export const nalType = (nal: Uint8Array): number => nal[0] & 0x1f;

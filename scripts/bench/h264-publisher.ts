@@ -1,17 +1,51 @@
 // A WHIP publisher that sends H.264 the way OBS's default setup does: a werift peer offers
-// H.264 (packetization-mode 1) and Opus, POSTs the offer with every candidate, and sends a
-// pre-encoded clip as RTP (and Opus packets, if given), looping it; a PLI makes it jump to the
-// clip's next IDR, as an encoder would make one.
+// H.264 (packetization-mode 1) and Opus, POSTs the offer with every candidate, and sends the
+// pictures of an H264Video as RTP (and Opus packets, if given). The video is a pre-encoded
+// clip, looped (integration tests), or frames encoded live by ffmpeg (the whip bench).
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
-import { WhipHttpError } from '../../scripts/bench/whip-client';
 import { nalType, packetizeAccessUnit } from './h264-rtp';
+import { WhipHttpError } from './whip-client';
+
+export const RTP_CLOCK = 90_000;
+
+/** Where a publisher's pictures come from, pushed as they are ready. */
+export interface H264Video {
+  /**
+   * Called once the peer is connected. `send` takes one picture: its NAL units without start
+   * codes, and its timestamp on the 90 kHz RTP clock.
+   */
+  start(send: (nals: readonly Uint8Array[], timestamp: number) => void): void;
+  /** The server asked for a keyframe (RTCP PLI). */
+  keyframeRequested(): void;
+  stop(): void;
+}
+
+/** A pre-encoded clip (first unit an IDR), looped at `fps`; a keyframe request jumps to its next IDR, as an encoder would make one. */
+export function loopedClip(accessUnits: readonly (readonly Uint8Array[])[], fps: number): H264Video {
+  const keyframes = accessUnits.flatMap((nals, i) => (nals.some((n) => nalType(n) === 5) ? [i] : []));
+  let next = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start(send) {
+      let sent = 0;
+      timer = setInterval(() => {
+        send(accessUnits[next], (sent++ * RTP_CLOCK) / fps);
+        next = (next + 1) % accessUnits.length;
+      }, 1000 / fps);
+    },
+    keyframeRequested() {
+      next = keyframes.find((k) => k >= next) ?? 0;
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}
 
 export interface H264PublisherOptions {
   readonly baseUrl: string;
   readonly token: string;
-  /** The clip's access units (NAL units without start codes); the first must be an IDR. */
-  readonly accessUnits: readonly (readonly Uint8Array[])[];
-  readonly fps: number;
+  readonly video: H264Video;
   /** Query string for /whip, e.g. "model=toon-invert". */
   readonly query?: string;
   /** Packets (counted from 0) never sent, as if lost on the way (no retransmission either). */
@@ -32,8 +66,6 @@ export interface H264Publisher {
   /** Leaves without DELETE. */
   close(): void;
 }
-
-const RTP_CLOCK = 90_000;
 
 export async function publishH264(options: H264PublisherOptions): Promise<H264Publisher> {
   const pc = new RTCPeerConnection({
@@ -59,29 +91,33 @@ export async function publishH264(options: H264PublisherOptions): Promise<H264Pu
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
   const resource = new URL(res.headers.get('location')!, url).toString();
 
-  const units = options.accessUnits;
-  const keyframes = units.flatMap((nals, i) => (nals.some((n) => nalType(n) === 5) ? [i] : []));
-  let next = 0;
+  let closed = false;
   let sent = 0;
   let packetIndex = 0;
   let plis = 0;
   let sequenceNumber = Math.floor(Math.random() * 0x10000);
   video.sender.onPictureLossIndication.subscribe(() => {
     plis++;
-    next = keyframes.find((k) => k >= next) ?? 0;
+    options.video.keyframeRequested();
   });
-  const timer = setInterval(() => {
+  const send = (nals: readonly Uint8Array[], timestamp: number): void => {
     if (pc.connectionState !== 'connected') return;
-    const payloads = packetizeAccessUnit(units[next]);
-    const timestamp = (sent * (RTP_CLOCK / options.fps)) >>> 0;
+    const payloads = packetizeAccessUnit(nals);
     payloads.forEach((payload, k) => {
-      const header = new RtpHeader({ sequenceNumber, timestamp, marker: k === payloads.length - 1, payloadType: 96 });
+      const header = new RtpHeader({ sequenceNumber, timestamp: timestamp >>> 0, marker: k === payloads.length - 1, payloadType: 96 });
       sequenceNumber = (sequenceNumber + 1) & 0xffff;
       if (!options.lose?.(packetIndex++)) void video.sender.sendRtp(new RtpPacket(header, payload));
     });
-    next = (next + 1) % units.length;
     sent++;
-  }, 1000 / options.fps);
+  };
+  let started = false;
+  const startVideo = (): void => {
+    if (started || closed || pc.connectionState !== 'connected') return;
+    started = true;
+    options.video.start(send);
+  };
+  pc.connectionStateChange.subscribe(startVideo);
+  startVideo();
   const opus = options.opusPackets ?? [];
   let opusSent = 0;
   const audioTimer = setInterval(() => {
@@ -91,11 +127,10 @@ export async function publishH264(options: H264PublisherOptions): Promise<H264Pu
     opusSent++;
   }, 20);
 
-  let closed = false;
   const close = (): void => {
     if (closed) return;
     closed = true;
-    clearInterval(timer);
+    options.video.stop();
     clearInterval(audioTimer);
     pc.close().catch(() => undefined);
   };
