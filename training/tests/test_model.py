@@ -67,12 +67,16 @@ def test_fast_generator_works_on_2x2_blocks_at_half_resolution() -> None:
 
 
 def test_cartoon_tail_inks_edges_and_keeps_flat_regions() -> None:
-    tail = CartoonTail(TAIL_SPECS["outline"])
-    x = torch.full((1, 3, 32, 32), 0.6)
-    x[:, :, :, 16:] = -0.4  # a vertical step edge: bright left, dark right
+    spec = TAIL_SPECS["outline"]
+    tail = CartoonTail(spec)
+    # Flat means beyond the flattening's reach: its box filters are applied twice (2r).
+    far = 2 * spec.flatten_radius + 4
+    edge = far + 4
+    x = torch.full((1, 3, 32, 2 * edge), 0.6)
+    x[:, :, :, edge:] = -0.4  # a vertical step edge: bright left, dark right
     y = tail(x, x)
-    assert abs(float(y[0, 0, 16, 4]) - 0.6) < 0.02 and abs(float(y[0, 0, 16, 28]) + 0.4) < 0.02
-    assert float(y[0, :, 16, 16:18].mean()) < -0.7  # a dark line on the edge's dark side
+    assert abs(float(y[0, 0, 16, edge - far]) - 0.6) < 0.02 and abs(float(y[0, 0, 16, edge + far]) + 0.4) < 0.02
+    assert float(y[0, :, 16, edge:edge + 2].mean()) < -0.7  # a dark line on the edge's dark side
 
 
 def test_discriminator_scores_patches() -> None:
