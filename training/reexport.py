@@ -13,6 +13,7 @@ model card; the card's training record (data, steps, hardware) is kept as it was
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import sys
@@ -58,7 +59,7 @@ def reexport(card_path: Path, fp16: bool = True) -> Path:
     files = {"fp32": fp32_path.name}
     if fp16:
         fp16_path = out / f"{card['name']}.fp16.onnx"
-        export_onnx(generator_from_onnx(fp32_path, str(card["kind"]), str(card["style"])), fp16_path, fp16=True)
+        export_onnx(copy.deepcopy(generator), fp16_path, fp16=True)  # the fp16 export halves its model in place
         files["fp16"] = fp16_path.name
     card["files"] = files
     card["tail"] = dataclasses.asdict(generator.tail.spec)

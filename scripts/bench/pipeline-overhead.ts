@@ -5,6 +5,7 @@ import { Postprocessor, defaultGraphsDir, type PostprocessInput } from '../../sr
 import { resizeRgb } from '../../src/pipeline/resize';
 import { workingShape } from '../../src/pipeline/shapes';
 import { benchPipeline, drive, fixed, photo, pipelineModel } from './pipeline-common';
+import { cropResize } from './pipeline-media';
 import { summarize, timeRuns } from './stats';
 import type { BenchSection } from './types';
 
@@ -15,19 +16,6 @@ const SIZES = [
 ] as const;
 const ROUND_MS = 1200;
 const PAN_PX = 4;
-
-/** The frame moved PAN_PX pixels right (edge columns repeated): the previous frame of a pan. */
-function shifted(frame: Frame): Frame {
-  const { width, height } = frame;
-  const data = new Uint8Array(frame.data.length);
-  const row = width * 3;
-  for (let y = 0; y < height; y++) {
-    const at = y * row;
-    data.set(frame.data.subarray(at, at + row - PAN_PX * 3), at + PAN_PX * 3);
-    for (let x = 0; x < PAN_PX; x++) data.set(frame.data.subarray(at, at + 3), at + x * 3);
-  }
-  return { data, width, height };
-}
 
 /**
  * Pipeline time per frame over pure inference time at the working size, measured in one run:
@@ -83,12 +71,15 @@ export const pipelineOverheadSection: BenchSection = {
       // Still: the previous frame is this one (the graph skips motion compensation). Panning: the
       // previous frame is this one moved PAN_PX px, so every warp runs.
       const still = await postRun({ guide: frame, low, cartoon, previous: null });
-      const before = shifted(frame);
+      const wide = await photo(size.width + PAN_PX, size.height);
+      const window = (left: number): Promise<Frame> => cropResize(wide, { left, top: 0, width: size.width, height: size.height }, size.width, size.height);
+      const [before, after] = await Promise.all([window(0), window(PAN_PX)]);
+      const afterLow = await resizeRgb(after, ws.width, ws.height);
       const panPrevious = await postRun({ guide: before, low: await resizeRgb(before, ws.width, ws.height), cartoon, previous: null });
-      const pan = await postRun({ guide: frame, low, cartoon, previous: panPrevious.state });
+      const pan = await postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state });
       if (pan.motion[0] === 0) throw new Error('the panning case estimated no motion');
       const postMs = summarize(await timeRuns(() => postRun({ guide: frame, low, cartoon, previous: still.state }), Math.ceil(ctx.runs / 2), 2)).median;
-      const postPanMs = summarize(await timeRuns(() => postRun({ guide: frame, low, cartoon, previous: panPrevious.state }), Math.ceil(ctx.runs / 2), 2)).median;
+      const postPanMs = summarize(await timeRuns(() => postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state }), Math.ceil(ctx.runs / 2), 2)).median;
       await post.close();
       data.push({
         model, output: `${size.width}x${size.height}`, working: `${ws.width}x${ws.height}`,

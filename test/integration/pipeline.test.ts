@@ -5,6 +5,7 @@ import type { Frame } from '../../src/engine/types';
 import { Postprocessor, defaultGraphsDir } from '../../src/pipeline/postprocess';
 import {
   PIPELINE_FIXTURES,
+  addNoise,
   cropResize,
   edgeCrossings,
   edgeWidth,
@@ -153,16 +154,9 @@ describe('motion compensation', () => {
   test('a still camera gives motion exactly 0 (no warps); a pan gives its shift', async () => {
     const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), 'cpu', 1);
     // Sensor noise: a still camera's frames are never identical.
-    let seed = 1;
-    const noisy = (frame: Frame): Frame => {
-      const data = frame.data.map((v) => {
-        seed = (seed * 1103515245 + 12345) % 2147483648;
-        return Math.min(255, Math.max(0, v + (seed % 7) - 3));
-      });
-      return { ...frame, data };
-    };
+    let seed = 0;
     const step = async (previous: Awaited<ReturnType<Postprocessor['run']>> | null, left: number) => {
-      const guide = noisy(await crop(left));
+      const guide = addNoise(await crop(left), 3, ++seed);
       const low = await resizeTo(guide, 160, 90);
       return post.run({
         guide, low, cartoon: low.data, previous: previous?.state ?? null,
