@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { env as ortEnv } from 'onnxruntime-node';
 import pino from 'pino';
 import { defaultRegistry, type Registry } from '../metrics';
 import { UnknownModelError } from './errors';
@@ -97,10 +96,9 @@ export async function createEngine(options: EngineOptions): Promise<OnnxEngine> 
   const device = options.device ?? 'cpu';
   const logger = options.logger ?? pino({ level: 'silent' });
   const runtimeLogLevel = options.runtimeLogLevel ?? 'fatal';
-  // Read once, when the first session in the process is created.
-  ortEnv.logLevel = runtimeLogLevel;
   const sessionOptions = {
     logSeverityLevel: (['verbose', 'info', 'warning', 'error', 'fatal'] as const).indexOf(runtimeLogLevel) as 0 | 1 | 2 | 3 | 4,
+    runtimeLogLevel,
     executionProviders: executionProviders(device),
     intraOpThreads: options.intraOpThreads ?? 0,
     interOpThreads: options.interOpThreads ?? 1,

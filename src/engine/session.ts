@@ -1,4 +1,5 @@
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
+import { RemoteSession } from '../ort/remote-session';
 import { InvalidBatchError } from './errors';
 import { SerialQueue } from './serial-queue';
 import type { FrameBatch } from './types';
@@ -8,6 +9,7 @@ export interface SessionOptions {
   readonly intraOpThreads: number;
   readonly interOpThreads: number;
   readonly logSeverityLevel: 0 | 1 | 2 | 3 | 4;
+  readonly runtimeLogLevel: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
 }
 
 export function checkBatch(batch: FrameBatch): void {
@@ -23,31 +25,37 @@ export function checkBatch(batch: FrameBatch): void {
   }
 }
 
-/** One resident ONNX Runtime session with the uint8 NHWC contract; runs one batch at a time. */
+/**
+ * One resident ONNX Runtime session with the uint8 NHWC contract, on its own worker thread;
+ * runs one batch at a time.
+ */
 export class ModelSession {
   private readonly queue = new SerialQueue();
 
   private constructor(
-    private readonly session: InferenceSession,
+    private readonly session: RemoteSession,
     readonly inputName: string,
     readonly outputName: string,
   ) {}
 
   static async open(path: string, options: SessionOptions): Promise<ModelSession> {
-    const session = await InferenceSession.create(path, {
-      executionProviders: options.executionProviders,
-      intraOpNumThreads: options.intraOpThreads,
-      interOpNumThreads: options.interOpThreads,
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: options.logSeverityLevel,
-      // Threads that spin-wait after a run take the cores the post-processing graph, sharp and
-      // ffmpeg need next (measured on 2 cores: an upload 15% faster, a 640x360 frame through the
-      // pipeline 38 instead of 48 ms) for ~10% slower inference alone.
-      extra: { session: { 'intra_op.allow_spinning': '0' } },
+    const session = await RemoteSession.open(path, {
+      runtimeLogLevel: options.runtimeLogLevel,
+      sessionOptions: {
+        executionProviders: options.executionProviders,
+        intraOpNumThreads: options.intraOpThreads,
+        interOpNumThreads: options.interOpThreads,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: options.logSeverityLevel,
+        // Threads that spin-wait after a run take the cores the post-processing graph, sharp and
+        // ffmpeg need next (measured on 2 cores: an upload 15% faster, a 640x360 frame through the
+        // pipeline 38 instead of 48 ms) for ~10% slower inference alone.
+        extra: { session: { 'intra_op.allow_spinning': '0' } },
+      },
     });
     try {
-      const [input] = session.inputMetadata;
-      const [output] = session.outputMetadata;
+      const [input] = session.inputs;
+      const [output] = session.outputs;
       if (!input || !output) throw new Error('the graph needs at least one input and one output');
       for (const [role, meta] of [['input', input], ['output', output]] as const) {
         if (!meta.isTensor || meta.type !== 'uint8' || meta.shape.length !== 4) {
@@ -71,11 +79,12 @@ export class ModelSession {
     checkBatch(batch);
     return this.queue.push(async () => {
       const dims = [batch.n, batch.height, batch.width, 3];
-      const feed = { [this.inputName]: new Tensor('uint8', batch.data, dims) };
-      const started = process.hrtime.bigint();
-      const results = await this.session.run(feed, [this.outputName]);
-      onDone?.(Number(process.hrtime.bigint() - started) / 1e9);
-      const out = results[this.outputName];
+      const { outputs, seconds } = await this.session.run(
+        { [this.inputName]: { type: 'uint8', data: batch.data, dims } },
+        [this.outputName],
+      );
+      onDone?.(seconds);
+      const out = outputs[this.outputName];
       if (out.type !== 'uint8' || out.dims.join('x') !== dims.join('x')) {
         throw new Error(`model returned ${out.type} [${out.dims.join(',')}], expected uint8 [${dims.join(',')}]`);
       }

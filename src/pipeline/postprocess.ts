@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { executionProviders } from '../engine/providers';
 import type { Device, Frame } from '../engine/types';
+import { RemoteSession } from '../ort/remote-session';
 import { repoRoot } from '../paths';
 
 export const POSTPROCESS_GRAPH = 'postprocess.onnx';
@@ -51,11 +51,12 @@ export interface PostprocessOutput {
 
 /**
  * Runs assets/graphs/postprocess.onnx (temporal smoothing + fast guided upsampling + strength
- * blend) in its own ONNX Runtime session on the model's device. The session is created on first
- * use so createPipeline() can stay synchronous.
+ * blend) in its own ONNX Runtime session on the model's device, on a worker thread of its own so
+ * that it overlaps the model's next run. The session is created on first use so
+ * createPipeline() can stay synchronous.
  */
 export class Postprocessor {
-  private session: Promise<InferenceSession> | undefined;
+  private session: Promise<RemoteSession> | undefined;
   private closed = false;
 
   constructor(
@@ -68,7 +69,7 @@ export class Postprocessor {
     return new Postprocessor(join(dir, POSTPROCESS_GRAPH), device, threads);
   }
 
-  ready(): Promise<InferenceSession> {
+  ready(): Promise<RemoteSession> {
     if (this.closed) return Promise.reject(new Error('post-processor is closed'));
     if (!this.session) {
       if (!existsSync(this.graphPath)) {
@@ -76,13 +77,14 @@ export class Postprocessor {
       }
       // TensorRT gains nothing on this small elementwise graph; CUDA keeps it beside the model.
       const device = this.device === 'tensorrt' ? 'cuda' : this.device;
-      this.session = InferenceSession.create(this.graphPath, {
-        executionProviders: executionProviders(device),
-        intraOpNumThreads: this.threads,
-        graphOptimizationLevel: 'all',
-        // This session alternates with the model's on the same cores; threads that spin-wait
-        // after each run would steal the model's time (measured: 2x slower on 2 cores).
-        extra: { session: { 'intra_op.allow_spinning': '0' } },
+      this.session = RemoteSession.open(this.graphPath, {
+        sessionOptions: {
+          executionProviders: executionProviders(device),
+          intraOpNumThreads: this.threads,
+          graphOptimizationLevel: 'all',
+          // Threads that spin-wait after a run would steal the cores the model needs next.
+          extra: { session: { 'intra_op.allow_spinning': '0' } },
+        },
       });
     }
     return this.session;
@@ -91,7 +93,6 @@ export class Postprocessor {
   async run(input: PostprocessInput): Promise<PostprocessOutput> {
     const session = await this.ready();
     const { guide, low } = input;
-    const lowDims = [1, low.height, low.width, 3];
     const prev =
       input.previous &&
       input.previous.width === low.width &&
@@ -110,22 +111,22 @@ export class Postprocessor {
       input.guidedDetail,
       input.fullResSmoothing,
     ]);
+    const hwc = (data: Uint8Array, width: number, height: number) => ({ type: 'uint8' as const, data, dims: [1, height, width, 3] });
     const feeds = {
-      guide: new Tensor('uint8', guide.data, [1, guide.height, guide.width, 3]),
-      low: new Tensor('uint8', low.data, lowDims),
-      cartoon: new Tensor('uint8', input.cartoon, lowDims),
+      guide: hwc(guide.data, guide.width, guide.height),
+      low: hwc(low.data, low.width, low.height),
+      cartoon: hwc(input.cartoon, low.width, low.height),
       // Without state the graph ignores these (valid = 0); shapes must still match.
-      prev_low: new Tensor('uint8', prev ? prev.low : low.data, lowDims),
-      prev_state: new Tensor('float32', prev ? prev.smoothed : new Float32Array(3 * low.width * low.height), [
-        1,
-        3,
-        low.height,
-        low.width,
-      ]),
-      prev_output: new Tensor('uint8', prev ? prev.output.data : guide.data, [1, guide.height, guide.width, 3]),
-      params: new Tensor('float32', params, [8]),
+      prev_low: hwc(prev ? prev.low : low.data, low.width, low.height),
+      prev_state: {
+        type: 'float32' as const,
+        data: prev ? prev.smoothed : new Float32Array(3 * low.width * low.height),
+        dims: [1, 3, low.height, low.width],
+      },
+      prev_output: hwc(prev ? prev.output.data : guide.data, guide.width, guide.height),
+      params: { type: 'float32' as const, data: params, dims: [8] },
     };
-    const out = await session.run(feeds);
+    const { outputs: out } = await session.run(feeds, ['output', 'state', 'change', 'motion']);
     const change = prev ? (out.change.data as Float32Array)[0] : 0;
     const [dx, dy, zoom] = out.motion.data as Float32Array;
     const frame = { data: out.output.data as Uint8Array, width: guide.width, height: guide.height };

@@ -58,6 +58,8 @@ function checkUnit(name: string, value: number | undefined): void {
 export class PipelineStream implements FrameStream {
   private tunables: Tunables;
   private state: SmoothingState | null = null;
+  /** The model whose cartoon `state` holds. */
+  private stateModel = '';
   private lastSeq = 0;
   private waiting: Ticket<Uint8Array> | undefined;
   private enqueueTail: Promise<unknown> = Promise.resolve();
@@ -132,7 +134,9 @@ export class PipelineStream implements FrameStream {
         guide,
         low,
         cartoon: outcome.result,
-        previous: this.state,
+        // A frame still in flight when the model changed comes back after update() reset the
+        // state; another model's cartoon must not be blended into this one's.
+        previous: this.stateModel === tunables.model ? this.state : null,
         smoothing: tunables.smoothing ?? config.smoothing,
         strength: tunables.strength ?? config.strength,
         cutThreshold: config.cutThreshold,
@@ -142,6 +146,7 @@ export class PipelineStream implements FrameStream {
         fullResSmoothing: config.fullResSmoothing,
       });
       this.state = post.state;
+      this.stateModel = tunables.model;
       if (post.change > config.cutThreshold) this.ctx.metrics.sceneCut(this.id);
       const done = clock.now();
       this.processed++;
@@ -158,8 +163,6 @@ export class PipelineStream implements FrameStream {
     checkUnit('smoothing', options.smoothing);
     if (options.model !== undefined) {
       this.ctx.lane(options.model);
-      // Another model's cartoon must not be blended into this one's.
-      if (options.model !== this.tunables.model) this.state = null;
     }
     const next = { ...this.tunables };
     for (const key of ['model', 'strength', 'smoothing'] as const) {

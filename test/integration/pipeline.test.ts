@@ -17,7 +17,9 @@ import {
   zoomClip,
 } from '../../scripts/bench/pipeline-media';
 import type { OnnxEngine } from '../../src/engine';
+import { createEngine } from '../../src/engine';
 import { FIXTURE_MODEL, fixtureEngine, frames, histogramTotals, metricValue, newPipeline, runAll } from './pipeline-helpers';
+import { liveModelsDir } from './transport-helpers';
 import { join } from 'node:path';
 
 let engine: OnnxEngine;
@@ -102,6 +104,29 @@ describe('pipeline through the real engine and graphs', () => {
     const toon = (await stream.submit(f))!.frame;
     expect(meanAbsDiff(toon, f)).toBeGreaterThan(3);
     await pipeline.close();
+  });
+
+  test('a model switch never blends the old model\'s cartoon into the new one, even from a frame still in flight', async () => {
+    const twoModels = await createEngine({ modelsDir: liveModelsDir(), intraOpThreads: 1 });
+    try {
+      const { pipeline } = newPipeline(twoModels);
+      const open = () => pipeline.openStream({ model: FIXTURE_MODEL, mode: 'offline', outputWidth: 320, outputHeight: 180, smoothing: 1 });
+      const f = await crop(30);
+      const fresh = open();
+      fresh.update({ model: 'toon-invert' });
+      const expected = (await fresh.submit(f))!.frame;
+      const stream = open();
+      await stream.submit(f);
+      // The first frame's post-processing finishes after update(): its state belongs to tiny-test.
+      const inFlight = stream.submit(f);
+      stream.update({ model: 'toon-invert' });
+      const switched = stream.submit(f);
+      await inFlight;
+      expect(meanAbsDiff((await switched)!.frame, expected)).toBe(0);
+      await pipeline.close();
+    } finally {
+      await twoModels.close();
+    }
   });
 
   test('close() lets frames already running finish and drops the waiting ones', async () => {
