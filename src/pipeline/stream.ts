@@ -18,7 +18,7 @@ export interface ModelLane {
 
 export interface StreamContext {
   lane(model: string): ModelLane;
-  readonly postprocessor: Postprocessor;
+  readonly postprocessor: Pick<Postprocessor, 'run'>;
   readonly metrics: PipelineMetrics;
   readonly clock: Clock;
   readonly config: ResolvedPipelineConfig;
@@ -61,6 +61,8 @@ export class PipelineStream implements FrameStream {
   /** The model whose cartoon `state` holds. */
   private stateModel = '';
   private lastSeq = 0;
+  /** Newest frame whose inference has finished (live mode drops older ones before post-processing). */
+  private newestInferred = 0;
   private waiting: Ticket<Uint8Array> | undefined;
   private enqueueTail: Promise<unknown> = Promise.resolve();
   private postTail: Promise<unknown> = Promise.resolve();
@@ -117,12 +119,21 @@ export class PipelineStream implements FrameStream {
       return ticket;
     });
     this.enqueueTail = enqueued.then(noop, noop);
-    const inferred = enqueued.then((t) => ('outcome' in t ? t.outcome : t));
+    const inferred = enqueued
+      .then((t) => ('outcome' in t ? t.outcome : t))
+      .then((outcome) => {
+        if (outcome.status === 'done') this.newestInferred = Math.max(this.newestInferred, seq);
+        return outcome;
+      });
 
     const previousPost = this.postTail;
     const result = (async (): Promise<StreamResult> => {
-      const outcome = await inferred;
+      let outcome = await inferred;
       await previousPost;
+      // Live: the model runs on its own thread now, so it can finish a newer frame of this stream
+      // while this one waits for post-processing; that newer frame wins, and post-processing never
+      // builds a backlog behind a camera it cannot keep up with.
+      if (live && outcome.status === 'done' && this.newestInferred > seq) outcome = DROPPED_SUPERSEDED;
       if (outcome.status === 'dropped') {
         this.dropped++;
         this.ctx.metrics.dropped(this.id, outcome.reason);
