@@ -11,6 +11,7 @@ and cropping back all live inside the graph, so callers never touch pixels. An f
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import json
 import sys
@@ -71,6 +72,10 @@ def load_generator(checkpoint: Path) -> tuple[nn.Module, dict[str, object]]:
 
 
 def export_onnx(generator: nn.Module, path: Path, fp16: bool = False) -> None:
+    generator = copy.deepcopy(generator)  # folded and possibly halved below; the caller's stays as it is
+    unet = generator.unet if isinstance(generator, CartoonGenerator) else generator
+    if isinstance(unet, UNetGenerator) and unet.spec.space_to_depth > 1 and unet.spec.padding == "zeros":
+        unet.fold_stem()
     model = FrameContract(generator.half() if fp16 else generator.float(), torch.float16 if fp16 else torch.float32)
     model.eval()
     example = torch.randint(0, 256, (1, 67, 93, 3), dtype=torch.uint8)

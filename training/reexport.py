@@ -13,7 +13,6 @@ model card; the card's training record (data, steps, hardware) is kept as it was
 from __future__ import annotations
 
 import argparse
-import copy
 import dataclasses
 import json
 import sys
@@ -24,7 +23,7 @@ import torch
 from onnx import numpy_helper
 
 from .export import export_onnx
-from .nets import CartoonGenerator, build_generator
+from .nets import CartoonGenerator, build_generator, unfold_stem_weight
 
 PREFIX = "generator.unet."
 
@@ -39,6 +38,11 @@ def unet_weights(onnx_path: Path) -> dict[str, torch.Tensor]:
     }
     if not weights:
         raise ValueError(f"{onnx_path} holds no {PREFIX}* weights (not a graph written by training.export)")
+    if "stem.weight" in weights:  # exported with fold_stem(): back to pixel-unshuffle + enc0.0
+        stem = weights.pop("stem.weight")
+        # enc0's kernel on blocks is 3x3 (nets.UNetGenerator), so the folded one is 3*block wide.
+        weights["enc0.0.weight"] = unfold_stem_weight(stem, stem.shape[-1] // 3)
+        weights["enc0.0.bias"] = weights.pop("stem.bias")
     return weights
 
 
@@ -59,7 +63,7 @@ def reexport(card_path: Path, fp16: bool = True) -> Path:
     files = {"fp32": fp32_path.name}
     if fp16:
         fp16_path = out / f"{card['name']}.fp16.onnx"
-        export_onnx(copy.deepcopy(generator), fp16_path, fp16=True)  # the fp16 export halves its model in place
+        export_onnx(generator, fp16_path, fp16=True)
         files["fp16"] = fp16_path.name
     card["files"] = files
     card["tail"] = dataclasses.asdict(generator.tail.spec)

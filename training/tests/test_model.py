@@ -66,6 +66,24 @@ def test_fast_generator_works_on_2x2_blocks_at_half_resolution() -> None:
     assert conv_gflops(g) < conv_gflops(build_generator("fast-fullres"))
 
 
+def test_folded_stem_is_the_same_function_and_unfolds_exactly() -> None:
+    from training.nets import unfold_stem_weight
+
+    torch.manual_seed(0)
+    g = build_generator("fast")
+    for p in g.parameters():  # the last layer starts at zero: give every layer some weight
+        torch.nn.init.normal_(p, std=0.1)
+    x = torch.rand(2, 3, 40, 56) * 2 - 1
+    with torch.no_grad():
+        want = g(x)
+        first = g.enc0[0].weight.clone()
+        g.fold_stem()
+        got = g(x)
+    assert g.stem is not None
+    assert torch.allclose(got, want, atol=1e-4)  # float rounding, amplified through the network
+    assert torch.equal(unfold_stem_weight(g.stem.weight, 2), first)
+
+
 def test_cartoon_tail_inks_edges_and_keeps_flat_regions() -> None:
     spec = TAIL_SPECS["outline"]
     tail = CartoonTail(spec)
