@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { engineThreads, type EngineProfile } from '../../src/cli/runtime';
+import { createEngine, type OnnxEngine } from '../../src/engine';
 import type { Frame } from '../../src/engine/types';
 import { ffmpegBinaries } from '../../src/media/binaries';
 import { decodeFrames } from '../../src/media/decoder';
@@ -44,25 +46,47 @@ async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB
   }
 }
 
-/** engine.run() time alone over the same frames at the working size, in batches of `batch`. */
-async function pureInference(ctx: BenchContext, model: string, input: string, width: number, height: number, batch: number): Promise<number> {
-  let ms = 0;
-  let group: Frame[] = [];
-  const flush = async (): Promise<void> => {
-    if (group.length === 0) return;
+/** The clip's frames at the working size, decoded once (300 frames of 448x256 are ~100 MB). */
+async function decodeAll(input: string, width: number, height: number): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  for await (const frame of decodeFrames(input, { width, height })) frames.push({ ...frame, data: Uint8Array.from(frame.data) });
+  return frames;
+}
+
+/**
+ * engine.run() time alone over the same frames (decoded beforehand), in batches of `batch`, with
+ * up to `inFlight` batches outstanding (as many as the engine has sessions per model, so that a
+ * multi-session engine is measured at its own best).
+ */
+async function pureInference(engine: OnnxEngine, model: string, frames: readonly Frame[], batch: number, inFlight = 1): Promise<number> {
+  const { width, height } = frames[0];
+  const batches: Uint8Array[] = [];
+  for (let i = 0; i < frames.length; i += batch) {
+    const group = frames.slice(i, i + batch);
     const data = new Uint8Array(width * height * 3 * group.length);
-    group.forEach((f, i) => data.set(f.data, i * f.data.length));
-    const t0 = performance.now();
-    await ctx.engine.run(model, { data, n: group.length, width, height });
-    ms += performance.now() - t0;
-    group = [];
-  };
-  for await (const frame of decodeFrames(input, { width, height })) {
-    group.push(frame);
-    if (group.length === batch) await flush();
+    group.forEach((f, j) => data.set(f.data, j * f.data.length));
+    batches.push(data);
   }
-  await flush();
-  return ms;
+  const running = new Set<Promise<void>>();
+  const t0 = performance.now();
+  for (const data of batches) {
+    const run: Promise<void> = engine.run(model, { data, n: data.length / (width * height * 3), width, height }).then(() => void running.delete(run));
+    running.add(run);
+    if (running.size >= inFlight) await Promise.race(running);
+  }
+  await Promise.all(running);
+  return performance.now() - t0;
+}
+
+/** An engine with only `model`, set up as `toonstream process` (throughput) or the server (latency) sets it up. */
+async function engineFor(ctx: BenchContext, model: string, profile: EngineProfile, dir: string): Promise<OnnxEngine> {
+  const only = join(dir, `models-${profile}`);
+  mkdirSync(only);
+  const path = ctx.engine.modelPath(model);
+  if (!path) throw new Error(`model ${model} has no file`);
+  copyFileSync(join(ctx.config.modelsDir, `${model}.json`), join(only, `${model}.json`));
+  copyFileSync(path, join(only, path.split('/').pop()!));
+  return createEngine({ modelsDir: only, device: ctx.config.device, ...engineThreads(ctx.config, profile), registry: new Registry() });
 }
 
 /**
@@ -81,12 +105,6 @@ export const videoFileSection: BenchSection = {
     try {
       const input = makeClip(dir);
       const info = await probeVideo(input);
-      const pipeline = createPipeline(ctx.engine, { metrics: new Registry() });
-      await pipeline.warmUp();
-      const ws = workingShape(WIDTH, HEIGHT, card.input.workingShortSide, Math.max(pipeline.config.bucketMultiple, card.input.multipleOf));
-      // Warm the model at the working shape so the first timed batch is not a cold start.
-      await pureInference(ctx, model, input, ws.width, ws.height, 1).catch(() => 0);
-
       ctx.log(`video-file: ${model}: media only (decode + encode, no model)`);
       const passthrough = (): FrameSink & { close(): void } => ({
         submit: async (frame) => ({ frame, timestampMs: 0 }),
@@ -94,50 +112,70 @@ export const videoFileSection: BenchSection = {
       });
       const media = await transcode({ input, info, output: join(dir, 'media-only.mp4'), format: 'mp4', openStream: passthrough });
 
-      ctx.log(`video-file: ${model}: full processing`);
-      const full = await withPeakRss(() =>
-        transcode({
-          input, info, output: join(dir, 'cartoon.mp4'), format: 'mp4',
-          openStream: (w, h) => pipeline.openStream({ model, mode: 'offline', outputWidth: w, outputHeight: h }),
-        }),
-      );
-      await pipeline.close();
-
-      ctx.log(`video-file: ${model}: pure inference of the same frames at ${ws.width}x${ws.height}`);
-      const batch = pipeline.config.maxBatchSize;
-      const inf1 = await pureInference(ctx, model, input, ws.width, ws.height, 1);
-      const infB = batch > 1 ? await pureInference(ctx, model, input, ws.width, ws.height, batch) : inf1;
-      const inferenceS = Math.min(inf1, infB) / 1000;
-      const totalS = full.value.elapsedS;
-      const frames = full.value.frames;
+      const rows = [];
+      for (const [profile, label] of [['latency', 'server job'], ['throughput', 'toonstream process']] as const) {
+        const engine = profile === 'latency' && ctx.config.sessionsPerModel <= 1 ? ctx.engine : await engineFor(ctx, model, profile, dir);
+        try {
+          const pipeline = createPipeline(engine, { metrics: new Registry() });
+          await pipeline.warmUp();
+          const ws = workingShape(WIDTH, HEIGHT, card.input.workingShortSide, Math.max(pipeline.config.bucketMultiple, card.input.multipleOf));
+          const sessions = engine.sessionsPerModel ?? 1;
+          const lowFrames = await decodeAll(input, ws.width, ws.height);
+          // Warm the model at the working shape so the first timed batch is not a cold start.
+          await pureInference(engine, model, lowFrames.slice(0, 2 * sessions), 1, sessions);
+          ctx.log(`video-file: ${model}: ${label}: full processing`);
+          const full = await withPeakRss(() =>
+            transcode({
+              input, info, output: join(dir, `cartoon-${profile}.mp4`), format: 'mp4',
+              openStream: (w, h) => pipeline.openStream({ model, mode: 'offline', outputWidth: w, outputHeight: h }),
+            }),
+          );
+          await pipeline.close();
+          ctx.log(`video-file: ${model}: ${label}: pure inference of the same frames at ${ws.width}x${ws.height}`);
+          const batch = pipeline.config.maxBatchSize;
+          const inf1 = await pureInference(engine, model, lowFrames, 1, sessions);
+          const infB = batch > 1 ? await pureInference(engine, model, lowFrames, batch, sessions) : inf1;
+          const inferenceS = Math.min(inf1, infB) / 1000;
+          const totalS = full.value.elapsedS;
+          const threads = engineThreads(ctx.config, profile).intraOpThreads;
+          rows.push({
+            engine: `${label}: ${sessions} session${sessions > 1 ? 's' : ''} x ${threads || 'auto'} thread${threads === 1 ? '' : 's'}`,
+            working: `${ws.width}x${ws.height}`,
+            frames: full.value.frames,
+            totalS,
+            fps: full.value.frames / totalS,
+            realTimeFactor: info.durationS / totalS,
+            pureInferenceS: inferenceS,
+            pureInferenceBatch1S: inf1 / 1000,
+            pureInferenceBatchNS: infB / 1000,
+            batch,
+            ratioTotalToInference: totalS / inferenceS,
+            rssStartMiB: full.startMiB,
+            rssPeakMiB: full.peakMiB,
+          });
+        } finally {
+          if (engine !== ctx.engine) await engine.close();
+        }
+      }
       const data = {
         model,
         usingFixture: ctx.usingFixture,
         clip: `${WIDTH}x${HEIGHT} ${FPS} fps ${SECONDS} s, H.264 + AAC`,
-        working: `${ws.width}x${ws.height}`,
-        frames,
-        totalS,
-        fps: frames / totalS,
-        realTimeFactor: info.durationS / totalS,
         mediaOnlyS: media.elapsedS,
-        pureInferenceS: inferenceS,
-        pureInferenceBatch1S: inf1 / 1000,
-        pureInferenceBatchNS: infB / 1000,
-        batch,
-        ratioTotalToInference: totalS / inferenceS,
-        rssStartMiB: full.startMiB,
-        rssPeakMiB: full.peakMiB,
+        rows,
       };
       return {
-        title: `Video file processing (${model}${ctx.usingFixture ? ', the test fixture: no product model installed' : ''})`,
-        columns: ['clip', 'working', 'total s', 'fps', 'x real time', 'media only s', 'pure inference s', 'total / inference', 'peak RSS MiB'],
-        rows: [[
-          data.clip, data.working, fixed(totalS, 2), fixed(data.fps), fixed(data.realTimeFactor, 2), fixed(media.elapsedS, 2),
-          fixed(inferenceS, 2), fixed(data.ratioTotalToInference, 2), `${fixed(full.peakMiB, 0)} (start ${fixed(full.startMiB, 0)})`,
-        ]],
+        title: `Video file processing (${model}${ctx.usingFixture ? ', the test fixture: no product model installed' : ''}), ${data.clip}`,
+        columns: ['engine', 'working', 'total s', 'fps', 'x real time', 'media only s', 'pure inference s', 'total / inference', 'peak RSS MiB'],
+        rows: rows.map((r) => [
+          r.engine, r.working, fixed(r.totalS, 2), fixed(r.fps), fixed(r.realTimeFactor, 2), fixed(media.elapsedS, 2),
+          fixed(r.pureInferenceS, 2), fixed(r.ratioTotalToInference, 2), `${fixed(r.rssPeakMiB, 0)} (start ${fixed(r.rssStartMiB, 0)})`,
+        ]),
         notes: [
           'total: probe excluded; ffmpeg decode -> pipeline (offline, 4 frames in flight) -> libx264 veryfast + AAC copy, to a temp file then renamed',
-          `pure inference: engine.run() alone on the same frames at the working size (the faster of batch 1 and batch ${batch})`,
+          'server job: the engine as `toonstream serve` sets it up (one session per model, all cores: shortest time per frame for live streams)',
+          'toonstream process: the engine as the CLI sets it up on a CPU (one single-thread session per core, up to 4)',
+          `pure inference: engine.run() alone on the same frames at the working size, as many runs in flight as sessions (the faster of batch 1 and batch ${rows[0]?.batch ?? 1})`,
           'media only: the same decode + encode with frames passed through untouched (no model, no pipeline)',
         ],
         data,

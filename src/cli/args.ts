@@ -11,6 +11,7 @@ export const ENGINE_OPTIONS = {
   models: { type: 'string' },
   device: { type: 'string' },
   threads: { type: 'string' },
+  sessions: { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 

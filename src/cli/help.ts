@@ -23,6 +23,7 @@ const ENGINE_FLAG_HELP: Readonly<Record<string, string>> = {
   models: '--models DIR        models directory (TOONSTREAM_MODELS_DIR, default <repo>/models)',
   device: '--device D          cpu | cuda | tensorrt (TOONSTREAM_DEVICE, default cpu)',
   threads: '--threads N         ONNX Runtime intra-op threads, 0 = auto (TOONSTREAM_THREADS)',
+  sessions: '--sessions N        ONNX Runtime sessions per model, 0 = auto (TOONSTREAM_SESSIONS)',
   'log-level': '--log-level L       fatal|error|warn|info|debug|trace|silent (LOG_LEVEL)',
   port: '--port N            listen port (PORT, default 8080)',
   host: '--host H            listen address (HOST, default 0.0.0.0)',

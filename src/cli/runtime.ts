@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { loadConfig, type Config, type LogLevel } from '../config';
 import { createEngine, noModelMessage, type OnnxEngine } from '../engine';
 import { createLogger, type Logger } from '../logging';
@@ -10,6 +11,7 @@ export function configFrom(args: CommandArgs, io: CommandIO, extra: { port?: str
     models: args.options.models,
     device: args.options.device,
     threads: args.options.threads,
+    sessions: args.options.sessions,
     logLevel: args.options['log-level'],
     ...extra,
   });
@@ -22,11 +24,28 @@ export function oneShotLogger(config: Config, args: CommandArgs, io: CommandIO):
   return createLogger(level, 2);
 }
 
-export function openEngine(config: Config, logger: Logger): Promise<OnnxEngine> {
+/**
+ * How a command's frames should be run. 'latency' (the server, live commands): one session per
+ * model using every core, the shortest time per frame. 'throughput' (`process`: only its own
+ * frames, nobody waiting on one): on a CPU, unless threads or sessions are set, one
+ * single-thread session per core (up to 4), which gets ~15-20% more frames through a 2-core
+ * machine than one two-thread session (docs/BENCHMARKS.md).
+ */
+export type EngineProfile = 'latency' | 'throughput';
+
+export function engineThreads(config: Config, profile: EngineProfile): { intraOpThreads: number; sessionsPerModel: number } {
+  const auto = config.intraOpThreads === 0 && config.sessionsPerModel === 0;
+  if (profile === 'throughput' && config.device === 'cpu' && auto) {
+    return { intraOpThreads: 1, sessionsPerModel: Math.min(4, Math.max(1, availableParallelism())) };
+  }
+  return { intraOpThreads: config.intraOpThreads, sessionsPerModel: config.sessionsPerModel || 1 };
+}
+
+export function openEngine(config: Config, logger: Logger, profile: EngineProfile = 'latency'): Promise<OnnxEngine> {
   return createEngine({
     modelsDir: config.modelsDir,
     device: config.device,
-    intraOpThreads: config.intraOpThreads,
+    ...engineThreads(config, profile),
     interOpThreads: config.interOpThreads,
     defaultModel: config.defaultModel,
     logger,

@@ -13,6 +13,7 @@ export const DEFAULTS = {
   device: 'cpu' as Device,
   intraOpThreads: 0,
   interOpThreads: 1,
+  sessionsPerModel: 0,
   maxBodyBytes: 20 * 1024 * 1024,
   maxPixels: 40_000_000,
   maxInferPixels: 4_200_000,
@@ -45,6 +46,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   const device = pick(env, 'TOONSTREAM_DEVICE', { value: flags.device, name: '--device' });
   const threads = pick(env, 'TOONSTREAM_THREADS', { value: flags.threads, name: '--threads' });
   const interOp = pick(env, 'TOONSTREAM_INTER_OP_THREADS');
+  const sessions = pick(env, 'TOONSTREAM_SESSIONS', { value: flags.sessions, name: '--sessions' });
   const defaultModel = pick(env, 'TOONSTREAM_DEFAULT_MODEL');
   const maxBody = pick(env, 'TOONSTREAM_MAX_BODY_BYTES');
   const maxPixels = pick(env, 'TOONSTREAM_MAX_PIXELS');
@@ -59,6 +61,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     device: device ? parseChoice(device.what, device.raw, DEVICES) : DEFAULTS.device,
     intraOpThreads: threads ? parseIntInRange(threads.what, threads.raw, 0, 1024) : DEFAULTS.intraOpThreads,
     interOpThreads: interOp ? parseIntInRange(interOp.what, interOp.raw, 1, 1024) : DEFAULTS.interOpThreads,
+    sessionsPerModel: sessions ? parseIntInRange(sessions.what, sessions.raw, 0, 64) : DEFAULTS.sessionsPerModel,
     defaultModel: defaultModel ? parseNonEmpty(defaultModel.what, defaultModel.raw) : undefined,
     maxBodyBytes: maxBody ? parseByteSize(maxBody.what, maxBody.raw) : DEFAULTS.maxBodyBytes,
     maxPixels: maxPixels ? parseCount(maxPixels.what, maxPixels.raw) : DEFAULTS.maxPixels,

@@ -11,6 +11,8 @@ export interface Config {
   /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per physical core). */
   readonly intraOpThreads: number;
   readonly interOpThreads: number;
+  /** ONNX Runtime sessions per model; 0 lets the command choose (1, or one per core for `process` on a CPU). */
+  readonly sessionsPerModel: number;
   /** Model used when a request names none; undefined picks the first 'fast' model. */
   readonly defaultModel: string | undefined;
   readonly maxBodyBytes: number;
@@ -28,6 +30,7 @@ export interface ConfigFlags {
   readonly models?: string;
   readonly device?: string;
   readonly threads?: string;
+  readonly sessions?: string;
   readonly logLevel?: string;
 }
 

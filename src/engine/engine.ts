@@ -13,6 +13,12 @@ export interface EngineOptions {
   /** ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose. */
   readonly intraOpThreads?: number;
   readonly interOpThreads?: number;
+  /**
+   * ONNX Runtime sessions per model (default 1), each on its own thread; batches of one model run
+   * on up to this many at once. With `intraOpThreads: 1`, as many as the cores get more frames
+   * through a small CPU than one session with all of them (at more latency per frame).
+   */
+  readonly sessionsPerModel?: number;
   /** Preferred default model; otherwise the first 'fast' model by name, else the first. */
   readonly defaultModel?: string;
   readonly logger?: Logger;
@@ -31,6 +37,8 @@ export interface OnnxEngine extends Engine {
   skipped(): SkippedModel[];
   /** The .onnx file loaded for a model (fp16 on GPUs when available). */
   modelPath(model: string): string | undefined;
+  /** Batches queued or running on each of a model's sessions ([] for an unknown model). */
+  sessionDepths(model: string): number[];
 }
 
 class OrtEngine implements OnnxEngine {
@@ -45,6 +53,7 @@ class OrtEngine implements OnnxEngine {
     private readonly skippedModels: SkippedModel[],
     private readonly preferred: string | undefined,
     registry: Registry,
+    readonly sessionsPerModel: number,
   ) {
     this.byName = new Map(loaded.map((m) => [m.card.name, m]));
     this.metrics = engineMetrics(registry);
@@ -71,6 +80,10 @@ class OrtEngine implements OnnxEngine {
 
   modelPath(model: string): string | undefined {
     return this.byName.get(model)?.path;
+  }
+
+  sessionDepths(model: string): number[] {
+    return this.byName.get(model)?.session.depths ?? [];
   }
 
   async run(model: string, batch: FrameBatch): Promise<FrameBatch> {
@@ -103,7 +116,8 @@ export async function createEngine(options: EngineOptions): Promise<OnnxEngine> 
     intraOpThreads: options.intraOpThreads ?? 0,
     interOpThreads: options.interOpThreads ?? 1,
   };
-  const { loaded, skipped } = await loadModels(options.modelsDir, device, sessionOptions, logger);
+  const sessionsPerModel = options.sessionsPerModel ?? 1;
+  const { loaded, skipped } = await loadModels(options.modelsDir, device, sessionOptions, logger, sessionsPerModel);
   if (options.defaultModel !== undefined && !loaded.some((m) => m.card.name === options.defaultModel)) {
     logger.warn({ model: options.defaultModel }, 'configured default model is not loaded; picking another');
   }
@@ -114,5 +128,6 @@ export async function createEngine(options: EngineOptions): Promise<OnnxEngine> 
     skipped,
     options.defaultModel,
     options.registry ?? defaultRegistry,
+    sessionsPerModel,
   );
 }

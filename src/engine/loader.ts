@@ -4,14 +4,15 @@ import type { Logger } from 'pino';
 import { validateCard } from './card';
 import { ProviderUnavailableError } from './errors';
 import { asProviderError } from './providers';
-import { ModelSession, type SessionOptions } from './session';
+import type { ModelSession, SessionOptions } from './session';
+import { SessionPool } from './session-pool';
 import type { Device, ModelCard } from './types';
 
 export interface LoadedModel {
   readonly card: ModelCard;
   /** The .onnx file actually loaded (fp16 on GPUs when the card lists one). */
   readonly path: string;
-  readonly session: ModelSession;
+  readonly session: SessionPool;
 }
 
 /** A model that was found but could not be loaded, with the reason. */
@@ -38,6 +39,7 @@ async function loadOne(
   cardFile: string,
   device: Device,
   options: SessionOptions,
+  sessionsPerModel: number,
 ): Promise<LoadedModel> {
   const name = basename(cardFile, '.json');
   let parsed: unknown;
@@ -50,9 +52,9 @@ async function loadOne(
   const file = device !== 'cpu' && card.files.fp16 ? card.files.fp16 : card.files.fp32;
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`model file ${file} is missing`);
-  let session: ModelSession;
+  let session: SessionPool;
   try {
-    session = await ModelSession.open(path, options);
+    session = await SessionPool.open(path, options, sessionsPerModel);
   } catch (error) {
     // A missing GPU provider is a setup problem for every model, not this model's fault.
     const providerError = asProviderError(device, error);
@@ -60,7 +62,7 @@ async function loadOne(
     throw new Error(`cannot load ${file}: ${errorMessage(error)}`);
   }
   try {
-    await warmUp(session, card);
+    await session.each((s) => warmUp(s, card));
   } catch (error) {
     await session.close();
     throw new Error(`warm-up run of ${file} failed: ${errorMessage(error)}`);
@@ -78,6 +80,7 @@ export async function loadModels(
   device: Device,
   options: SessionOptions,
   logger: Logger,
+  sessionsPerModel = 1,
 ): Promise<{ loaded: LoadedModel[]; skipped: SkippedModel[] }> {
   const loaded: LoadedModel[] = [];
   const skipped: SkippedModel[] = [];
@@ -92,7 +95,7 @@ export async function loadModels(
     const name = basename(cardFile, '.json');
     const started = Date.now();
     try {
-      const model = await loadOne(dir, cardFile, device, options);
+      const model = await loadOne(dir, cardFile, device, options, sessionsPerModel);
       loaded.push(model);
       logger.info({ model: name, file: model.path, device, ms: Date.now() - started }, 'model loaded');
     } catch (error) {

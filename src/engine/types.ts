@@ -48,6 +48,8 @@ export interface ModelCard {
 /** Runs generators. One resident session per model; safe to call concurrently. */
 export interface Engine {
   readonly device: Device;
+  /** Batches of one model that can run at once (sessions per model); 1 when absent. */
+  readonly sessionsPerModel?: number;
   /** Cards of the models that loaded successfully. */
   models(): ModelCard[];
   has(model: string): boolean;

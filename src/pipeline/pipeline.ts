@@ -2,7 +2,7 @@ import { register } from 'prom-client';
 import type { Engine, Frame } from '../engine/types';
 import { DynamicBatcher, type BatchItem } from './batcher';
 import { systemClock } from './clock';
-import { resolveConfig, type PipelineConfig, type ResolvedPipelineConfig } from './config';
+import { defaultPipelineConfig, resolveConfig, type PipelineConfig, type ResolvedPipelineConfig } from './config';
 import { pipelineMetrics, type PipelineMetrics } from './metrics';
 import { defaultGraphsDir, Postprocessor } from './postprocess';
 import { PipelineStream, type ModelLane, type StreamContext } from './stream';
@@ -33,7 +33,9 @@ export class FramePipeline implements Pipeline {
     private readonly engine: Engine,
     config: PipelineConfig,
   ) {
-    this.config = resolveConfig(engine.device, config, defaultGraphsDir);
+    // As many batches in flight as the engine has sessions per model, so all of them can work.
+    const inflight = config.maxInflightBatches ?? Math.max(defaultPipelineConfig(engine.device).maxInflightBatches, engine.sessionsPerModel ?? 1);
+    this.config = resolveConfig(engine.device, { ...config, maxInflightBatches: inflight }, defaultGraphsDir);
     this.metrics = pipelineMetrics(config.metrics ?? register);
     this.postprocessor = Postprocessor.inDir(this.config.graphsDir, engine.device, this.config.postprocessThreads);
     this.context = {

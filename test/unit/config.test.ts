@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { engineThreads } from '../../src/cli/runtime';
 import { ConfigError, DEFAULTS, loadConfig } from '../../src/config';
 import { repoRoot } from '../../src/paths';
 
@@ -26,6 +28,7 @@ describe('loadConfig', () => {
       TOONSTREAM_DEVICE: 'CUDA',
       TOONSTREAM_THREADS: '2',
       TOONSTREAM_INTER_OP_THREADS: '2',
+      TOONSTREAM_SESSIONS: '3',
       TOONSTREAM_MAX_BODY_BYTES: '5MB',
       TOONSTREAM_MAX_PIXELS: '12M',
       TOONSTREAM_MAX_INFER_PIXELS: '250k',
@@ -40,6 +43,7 @@ describe('loadConfig', () => {
       device: 'cuda',
       intraOpThreads: 2,
       interOpThreads: 2,
+      sessionsPerModel: 3,
       defaultModel: 'toon-fast',
       maxBodyBytes: 5 * 1024 * 1024,
       maxPixels: 12_000_000,
@@ -67,6 +71,7 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, 'PORT must be an integer 1-65535, got "80.5"'],
     [{ TOONSTREAM_DEVICE: 'gpu' }, 'TOONSTREAM_DEVICE must be one of cpu|cuda|tensorrt, got "gpu"'],
     [{ TOONSTREAM_THREADS: '-1' }, 'TOONSTREAM_THREADS must be an integer 0-1024, got "-1"'],
+    [{ TOONSTREAM_SESSIONS: '65' }, 'TOONSTREAM_SESSIONS must be an integer 0-64, got "65"'],
     [{ TOONSTREAM_MAX_BODY_BYTES: 'lots' }, 'TOONSTREAM_MAX_BODY_BYTES must be a positive size in bytes (e.g. 20971520 or 20MB), got "lots"'],
     [{ TOONSTREAM_MAX_PIXELS: '0' }, 'TOONSTREAM_MAX_PIXELS must be a positive integer (e.g. 40000000 or 40M), got "0"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal|error|warn|info|debug|trace|silent, got "loud"'],
@@ -78,5 +83,21 @@ describe('loadConfig', () => {
 
   it('names the flag, not the variable, when a flag is wrong', () => {
     expect(() => loadConfig({}, { port: 'x' })).toThrow('--port must be an integer 1-65535, got "x"');
+  });
+});
+
+describe('engineThreads: how a command sets up ONNX Runtime', () => {
+  const cores = Math.min(4, availableParallelism());
+
+  it('gives the server and live commands one session per model with the configured threads', () => {
+    expect(engineThreads(loadConfig({}), 'latency')).toEqual({ intraOpThreads: 0, sessionsPerModel: 1 });
+    expect(engineThreads(loadConfig({ TOONSTREAM_THREADS: '2', TOONSTREAM_SESSIONS: '2' }), 'latency')).toEqual({ intraOpThreads: 2, sessionsPerModel: 2 });
+  });
+
+  it('gives `process` on a CPU one single-thread session per core, up to 4, unless threads or sessions are set', () => {
+    expect(engineThreads(loadConfig({}), 'throughput')).toEqual({ intraOpThreads: 1, sessionsPerModel: cores });
+    expect(engineThreads(loadConfig({ TOONSTREAM_THREADS: '2' }), 'throughput')).toEqual({ intraOpThreads: 2, sessionsPerModel: 1 });
+    expect(engineThreads(loadConfig({}, { sessions: '3' }), 'throughput')).toEqual({ intraOpThreads: 0, sessionsPerModel: 3 });
+    expect(engineThreads(loadConfig({ TOONSTREAM_DEVICE: 'cuda' }), 'throughput')).toEqual({ intraOpThreads: 0, sessionsPerModel: 1 });
   });
 });

@@ -83,6 +83,24 @@ describe('engine on the tiny-test model (real ONNX Runtime)', () => {
   });
 });
 
+describe('engine with two sessions per model', () => {
+  it('runs two batches of one model at once, each on its own session, with the same results', async () => {
+    const engine = await createEngine({ modelsDir: fixtureModelsDir, intraOpThreads: 1, sessionsPerModel: 2, logger: silentLogger(), registry: freshRegistry() });
+    try {
+      expect(engine.sessionsPerModel).toBe(2);
+      const input = await photo(64, 48);
+      const alone = await engine.run('tiny-test', { data: input, n: 1, height: 48, width: 64 });
+      const runs = [0, 1, 2, 3].map(() => engine.run('tiny-test', { data: input, n: 1, height: 48, width: 64 }));
+      // Four batches were handed out: two to each session, none left idle.
+      expect(engine.sessionDepths('tiny-test')).toEqual([2, 2]);
+      for (const out of await Promise.all(runs)) expect(Buffer.from(out.data)).toEqual(Buffer.from(alone.data));
+      expect(engine.sessionDepths('tiny-test')).toEqual([0, 0]);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('engine loading failures', () => {
   it('reports and skips a card whose .onnx is missing and a corrupt .onnx; the good model loads', async () => {
     const dir = tempDir();

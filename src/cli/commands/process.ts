@@ -53,7 +53,7 @@ export const processCommand: Command = {
       throw error instanceof MediaError ? new CliError(`${inPath}: ${error.message}`) : error;
     });
     const logger = oneShotLogger(config, args, io);
-    const engine = await openEngine(config, logger);
+    const engine = await openEngine(config, logger, 'throughput');
     const pipeline = createPipeline(engine, { logger });
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
