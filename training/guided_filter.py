@@ -17,15 +17,21 @@ def box_filter(x: torch.Tensor, r: int) -> torch.Tensor:
     return F.avg_pool2d(x, (1, k), stride=1, padding=(0, r), count_include_pad=False)
 
 
-def guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int = 5, eps: float = 0.2) -> torch.Tensor:
-    """Edge-preserving smoothing of ``src`` steered by ``guide`` (both N,C,H,W; guide may be 1 or C channels)."""
+def _coefficients(guide: torch.Tensor, src: torch.Tensor, r: int, eps: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """The guided filter's box-averaged linear coefficients: output = a * guide + b."""
     mean_i = box_filter(guide, r)
     mean_p = box_filter(src, r)
     cov_ip = box_filter(guide * src, r) - mean_i * mean_p
     var_i = box_filter(guide * guide, r) - mean_i * mean_i
     a = cov_ip / (var_i + eps)
     b = mean_p - a * mean_i
-    return box_filter(a, r) * guide + box_filter(b, r)
+    return box_filter(a, r), box_filter(b, r)
+
+
+def guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int = 5, eps: float = 0.2) -> torch.Tensor:
+    """Edge-preserving smoothing of ``src`` steered by ``guide`` (both N,C,H,W; guide may be 1 or C channels)."""
+    a, b = _coefficients(guide, src, r, eps)
+    return a * guide + b
 
 
 def fast_guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int, eps: float, scale: int) -> torch.Tensor:
@@ -42,12 +48,5 @@ def fast_guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int, eps: floa
     def up(x: torch.Tensor) -> torch.Tensor:
         return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
 
-    g, p = down(guide), down(src)
-    r_low = max(1, round(r / scale))
-    mean_i = box_filter(g, r_low)
-    mean_p = box_filter(p, r_low)
-    cov_ip = box_filter(g * p, r_low) - mean_i * mean_p
-    var_i = box_filter(g * g, r_low) - mean_i * mean_i
-    a = cov_ip / (var_i + eps)
-    b = mean_p - a * mean_i
-    return up(box_filter(a, r_low)) * guide + up(box_filter(b, r_low))
+    a, b = _coefficients(down(guide), down(src), max(1, round(r / scale)), eps)
+    return up(a) * guide + up(b)

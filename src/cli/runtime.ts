@@ -28,8 +28,8 @@ export function oneShotLogger(config: Config, args: CommandArgs, io: CommandIO):
  * How a command's frames should be run. 'latency' (the server, live commands): one session per
  * model using every core, the shortest time per frame. 'throughput' (`process`: only its own
  * frames, nobody waiting on one): on a CPU, unless threads or sessions are set, one
- * single-thread session per core (up to 4), which gets ~15-20% more frames through a 2-core
- * machine than one two-thread session (docs/BENCHMARKS.md).
+ * single-thread session per core (up to 4): a 2-core machine got 4–8% more upload frames through
+ * than with one two-thread session (docs/BENCHMARKS.md, "Video files").
  */
 export type EngineProfile = 'latency' | 'throughput';
 

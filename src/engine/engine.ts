@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { defaultRegistry, type Registry } from '../metrics';
+import type { RuntimeLogLevel } from '../ort/remote-session';
 import { UnknownModelError } from './errors';
 import { loadModels, type LoadedModel, type SkippedModel } from './loader';
 import { engineMetrics } from './metrics';
@@ -27,7 +28,7 @@ export interface EngineOptions {
    * ONNX Runtime's own stderr logging. Default 'fatal': load failures are caught and reported
    * through `logger` by model name, so the runtime's raw error lines would only repeat them.
    */
-  readonly runtimeLogLevel?: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  readonly runtimeLogLevel?: RuntimeLogLevel;
 }
 
 /** The ONNX Runtime engine: Engine plus what operators need to see about loading. */
@@ -110,7 +111,6 @@ export async function createEngine(options: EngineOptions): Promise<OnnxEngine> 
   const logger = options.logger ?? pino({ level: 'silent' });
   const runtimeLogLevel = options.runtimeLogLevel ?? 'fatal';
   const sessionOptions = {
-    logSeverityLevel: (['verbose', 'info', 'warning', 'error', 'fatal'] as const).indexOf(runtimeLogLevel) as 0 | 1 | 2 | 3 | 4,
     runtimeLogLevel,
     executionProviders: executionProviders(device),
     intraOpThreads: options.intraOpThreads ?? 0,

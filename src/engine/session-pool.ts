@@ -27,18 +27,9 @@ export class SessionPool {
     for (const s of this.sessions) await task(s);
   }
 
-  get size(): number {
-    return this.sessions.length;
-  }
-
   /** Batches queued or running on each session. */
   get depths(): number[] {
     return this.sessions.map((s) => s.queueDepth);
-  }
-
-  /** Batches queued or running on all of this model's sessions. */
-  get queueDepth(): number {
-    return this.sessions.reduce((sum, s) => sum + s.queueDepth, 0);
   }
 
   run(batch: FrameBatch, onDone?: (seconds: number) => void): Promise<FrameBatch> {

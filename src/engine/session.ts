@@ -1,5 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
-import { RemoteSession } from '../ort/remote-session';
+import { RemoteSession, type RuntimeLogLevel } from '../ort/remote-session';
 import { InvalidBatchError } from './errors';
 import { SerialQueue } from './serial-queue';
 import type { FrameBatch } from './types';
@@ -8,8 +8,7 @@ export interface SessionOptions {
   readonly executionProviders: InferenceSession.ExecutionProviderConfig[];
   readonly intraOpThreads: number;
   readonly interOpThreads: number;
-  readonly logSeverityLevel: 0 | 1 | 2 | 3 | 4;
-  readonly runtimeLogLevel: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
+  readonly runtimeLogLevel: RuntimeLogLevel;
 }
 
 export function checkBatch(batch: FrameBatch): void {
@@ -46,7 +45,6 @@ export class ModelSession {
         intraOpNumThreads: options.intraOpThreads,
         interOpNumThreads: options.interOpThreads,
         graphOptimizationLevel: 'all',
-        logSeverityLevel: options.logSeverityLevel,
         // Threads that spin-wait after a run take the cores the post-processing graph, sharp and
         // ffmpeg need next (measured on 2 cores: an upload 15% faster, a 640x360 frame through the
         // pipeline 38 instead of 48 ms) for ~10% slower inference alone.

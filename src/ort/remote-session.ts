@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { repoRoot } from '../paths';
-import type { Reply, Request, TensorData, ValueInfo, WorkerSetup } from './protocol';
+import { packTensors, type Reply, type Request, type RuntimeLogLevel, type TensorData, type ValueInfo, type WorkerSetup } from './protocol';
 
-export type { TensorData, TensorType, ValueInfo } from './protocol';
+export type { RuntimeLogLevel, TensorData, TensorType, ValueInfo } from './protocol';
 
 export interface RemoteSessionOptions {
   /** onnxruntime-node InferenceSession.SessionOptions (plain data: it is copied to the worker). */
   readonly sessionOptions: Record<string, unknown>;
-  readonly runtimeLogLevel?: WorkerSetup['runtimeLogLevel'];
+  readonly runtimeLogLevel?: RuntimeLogLevel;
 }
 
 export interface RunResult {
@@ -33,12 +33,6 @@ function workerScript(): string {
 interface Pending {
   resolve(result: RunResult): void;
   reject(error: Error): void;
-}
-
-/** Hands a tensor's bytes over: a copy into a buffer of its own, transferred (one memcpy). */
-function detachedCopy(t: TensorData): { value: TensorData; buffer: ArrayBuffer } {
-  const data = t.data instanceof Float32Array ? new Float32Array(t.data) : new Uint8Array(t.data);
-  return { value: { type: t.type, dims: [...t.dims], data }, buffer: data.buffer as ArrayBuffer };
 }
 
 /**
@@ -89,13 +83,8 @@ export class RemoteSession {
     if (this.releasing) return Promise.reject(new Error('the session is released'));
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.nextId;
-    const sent: Record<string, TensorData> = {};
-    const transfer: ArrayBuffer[] = [];
-    for (const [name, tensor] of Object.entries(feeds)) {
-      const { value, buffer } = detachedCopy(tensor);
-      sent[name] = value;
-      transfer.push(buffer);
-    }
+    // Copied once into buffers of their own and transferred: the caller keeps its frames.
+    const { tensors: sent, transfer } = packTensors(feeds, true);
     return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();

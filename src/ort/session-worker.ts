@@ -7,7 +7,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { env, InferenceSession, Tensor } from 'onnxruntime-node';
-import type { Reply, Request, TensorData, ValueInfo, WorkerSetup } from './protocol';
+import { packTensors, type Reply, type Request, type TensorData, type ValueInfo, type WorkerSetup } from './protocol';
+
+const SEVERITY = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
 
 function describe(meta: readonly InferenceSession.ValueMetadata[]): ValueInfo[] {
   return meta.map((m) =>
@@ -21,14 +23,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function toTransfer(tensor: Tensor): { value: TensorData; buffer: ArrayBuffer } {
+function tensorData(tensor: Tensor): TensorData {
   if (tensor.type !== 'uint8' && tensor.type !== 'float32') throw new Error(`output of type ${tensor.type} is not supported`);
-  let data = tensor.data as Uint8Array | Float32Array;
-  // Only a whole, unshared buffer can be handed over; anything else is copied once here.
-  if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength || !(data.buffer instanceof ArrayBuffer)) {
-    data = data.slice();
-  }
-  return { value: { type: tensor.type, dims: [...tensor.dims], data }, buffer: data.buffer as ArrayBuffer };
+  return { type: tensor.type, dims: tensor.dims, data: tensor.data as Uint8Array | Float32Array };
 }
 
 async function main(): Promise<void> {
@@ -39,7 +36,10 @@ async function main(): Promise<void> {
   env.logLevel = setup.runtimeLogLevel;
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(setup.path, setup.options as InferenceSession.SessionOptions);
+    session = await InferenceSession.create(setup.path, {
+      ...(setup.options as InferenceSession.SessionOptions),
+      logSeverityLevel: SEVERITY.indexOf(setup.runtimeLogLevel) as 0 | 1 | 2 | 3 | 4,
+    });
   } catch (error) {
     post({ kind: 'open-failed', message: message(error) });
     return;
@@ -55,8 +55,7 @@ async function main(): Promise<void> {
   async function handle(request: Request): Promise<void> {
     if (request.kind === 'release') {
       await session.release().catch(() => undefined);
-      post({ kind: 'released' });
-      port?.close();
+      port?.close(); // the worker ends; the main thread waits for its exit
       return;
     }
     try {
@@ -65,13 +64,8 @@ async function main(): Promise<void> {
       const started = process.hrtime.bigint();
       const results = await session.run(feeds, [...request.fetches]);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const outputs: Record<string, TensorData> = {};
-      const transfer: ArrayBuffer[] = [];
-      for (const name of request.fetches) {
-        const { value, buffer } = toTransfer(results[name]);
-        outputs[name] = value;
-        transfer.push(buffer);
-      }
+      const fetched = Object.fromEntries(request.fetches.map((name) => [name, tensorData(results[name])]));
+      const { tensors: outputs, transfer } = packTensors(fetched, false);
       post({ kind: 'result', id: request.id, outputs, seconds }, transfer);
     } catch (error) {
       post({ kind: 'run-failed', id: request.id, message: message(error) });
