@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -46,6 +46,7 @@ export async function receiveUpload(
   const options: Partial<Record<keyof RawJobOptions, string>> = {};
   let file: { bytes: number; filename: string } | undefined;
   let current: Readable | undefined;
+  let sink: WriteStream | undefined;
 
   const readForm = async (): Promise<void> => {
     for await (const part of request.parts()) {
@@ -62,7 +63,8 @@ export async function receiveUpload(
       }
       if (file) throw new HttpError(400, 'send one video per request (the "video" field appeared twice)');
       current = part.file;
-      await pipeline(part.file, createWriteStream(tmp, { flags: 'wx' }));
+      sink = createWriteStream(tmp, { flags: 'wx' });
+      await pipeline(part.file, sink);
       current = undefined;
       if (part.file.truncated) throw Object.assign(new Error('too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
       file = { bytes: (await stat(tmp)).size, filename: sanitizeFilename(part.filename) };
@@ -91,6 +93,13 @@ export async function receiveUpload(
   try {
     await Promise.race([readForm(), stalled]);
   } catch (err) {
+    // The file is created when the write stream's open completes, which can be after the
+    // failure: close the stream first, or the unlink can come before the file exists.
+    if (sink && !sink.closed) {
+      const closed = new Promise<void>((resolve) => sink?.once('close', () => resolve()));
+      sink.destroy();
+      await closed;
+    }
     await unlink(tmp).catch(() => undefined);
     if (isTooLarge(err)) throw new HttpError(413, `the file is larger than the upload limit (${formatBytes(maxBytes)})`);
     if (err instanceof OptionError || err instanceof HttpError) throw err instanceof OptionError ? new HttpError(400, err.message) : err;
