@@ -2,14 +2,15 @@
 # toonstream, CPU image:  docker build -t toonstream . && docker run -p 8080:8080 toonstream
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Production dependencies only. Compilers are here in case a native module (better-sqlite3)
-# has no prebuilt binary for the platform; they do not reach the final image.
+# Production dependencies only, and native/ (the CPU output stage, built by npm ci's install
+# script). Compilers are here for it and for better-sqlite3; they do not reach the final image.
 FROM ${NODE_IMAGE} AS deps
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY native ./native
 RUN npm ci --omit=dev && npm cache clean --force
 
 # Compile TypeScript and bundle the client with the dev dependencies.
@@ -19,6 +20,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY native ./native
 RUN npm ci
 COPY tsconfig.json ./
 COPY bin ./bin
@@ -38,6 +40,7 @@ ENV NODE_ENV=production \
     TOONSTREAM_MODELS_DIR=/app/models \
     TOONSTREAM_DATA_DIR=/app/data
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/native/build/Release/toonstream_native.node ./native/build/Release/
 COPY package.json ./
 COPY bin ./bin
 COPY --from=build /app/dist ./dist

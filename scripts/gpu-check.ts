@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   }
   report.inference = inference;
 
-  const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), device, device === 'cpu' ? 2 : 1);
+  const post = new Postprocessor(defaultGraphsDir, device, device === 'cpu' ? 2 : 1);
   const guide = { data: frame(1280, 720), width: 1280, height: 720 };
   const low = { data: frame(448, 256), width: 448, height: 256 };
   const run = (): Promise<unknown> =>

@@ -64,7 +64,7 @@ export const pipelineOverheadSection: BenchSection = {
       const perFrame = summarize(perFrames).median;
       const seqRatio = summarize(seqRatios).median;
       const thrRatio = summarize(thrRatios).median;
-      const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), ctx.engine.device, pipeline.config.postprocessThreads);
+      const post = new Postprocessor(defaultGraphsDir, ctx.engine.device, pipeline.config.postprocessThreads);
       const cartoon = (await ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height })).data;
       const settings = { smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0, fullResSmoothing: 1 };
       const postRun = (input: Pick<PostprocessInput, 'guide' | 'low' | 'cartoon' | 'previous'>) => post.run({ ...input, ...settings });

@@ -2,10 +2,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { executionProviders } from '../engine/providers';
 import type { Device, Frame } from '../engine/types';
-import { RemoteSession } from '../ort/remote-session';
+import { RemoteSession, type RunResult } from '../ort/remote-session';
 import { repoRoot } from '../paths';
+import { nativeFinish, type NativeFinish } from './native-finish';
 
+/** The whole post-processing in one graph (the output stage on the model's device: GPUs). */
 export const POSTPROCESS_GRAPH = 'postprocess.onnx';
+/** Its working-size part only; native/finish.cc applies the output stage (the CPU default). */
+export const COEFFICIENTS_GRAPH = 'postprocess-coefficients.onnx';
+
+/**
+ * Where the full-resolution output stage runs: 'graph' in ONNX Runtime with the rest
+ * (postprocess.onnx), 'native' in one fused pass of native/finish.cc after
+ * postprocess-coefficients.onnx (about 4x less time on a CPU; see docs/PIPELINE.md).
+ */
+export type OutputStage = 'native' | 'graph';
+
+/** 'native' on a CPU when the addon is built; a GPU keeps the frame on the GPU: 'graph'. */
+export function defaultOutputStage(device: Device): OutputStage {
+  return device === 'cpu' && nativeFinish() ? 'native' : 'graph';
+}
 
 /** Temporal state of one stream: the working-size input and cartoon, and the last output. */
 export interface SmoothingState {
@@ -58,15 +74,18 @@ export interface PostprocessOutput {
 export class Postprocessor {
   private session: Promise<RemoteSession> | undefined;
   private closed = false;
+  private readonly graphPath: string;
+  private readonly native: NativeFinish | null;
 
   constructor(
-    private readonly graphPath: string,
+    graphsDir: string,
     private readonly device: Device,
     private readonly threads: number,
-  ) {}
-
-  static inDir(dir: string, device: Device, threads: number): Postprocessor {
-    return new Postprocessor(join(dir, POSTPROCESS_GRAPH), device, threads);
+    readonly outputStage: OutputStage = defaultOutputStage(device),
+  ) {
+    this.graphPath = join(graphsDir, outputStage === 'native' ? COEFFICIENTS_GRAPH : POSTPROCESS_GRAPH);
+    this.native = outputStage === 'native' ? nativeFinish() : null;
+    if (outputStage === 'native' && !this.native) throw new Error('the native output stage is not built (npm run install)');
   }
 
   ready(): Promise<RemoteSession> {
@@ -112,8 +131,7 @@ export class Postprocessor {
       input.fullResSmoothing,
     ]);
     const hwc = (data: Uint8Array, width: number, height: number) => ({ type: 'uint8' as const, data, dims: [1, height, width, 3] });
-    const feeds = {
-      guide: hwc(guide.data, guide.width, guide.height),
+    const workingSize = {
       low: hwc(low.data, low.width, low.height),
       cartoon: hwc(input.cartoon, low.width, low.height),
       // Without state the graph ignores these (valid = 0); shapes must still match.
@@ -123,13 +141,33 @@ export class Postprocessor {
         data: prev ? prev.smoothed : new Float32Array(3 * low.width * low.height),
         dims: [1, 3, low.height, low.width],
       },
-      prev_output: hwc(prev ? prev.output.data : guide.data, guide.width, guide.height),
       params: { type: 'float32' as const, data: params, dims: [8] },
     };
-    const { outputs: out } = await session.run(feeds, ['output', 'state', 'change', 'motion']);
+    let out: RunResult['outputs'];
+    let pixels: Uint8Array;
+    if (this.native) {
+      ({ outputs: out } = await session.run(workingSize, ['coef_a', 'coef_b', 'blend', 'state', 'change', 'motion']));
+      const motion = out.motion.data as Float32Array;
+      // Working-size pixels -> output pixels; the zoom is scale-free (as the graph's motion_out).
+      const outputMotion = new Float32Array([motion[0] * (guide.width / low.width), motion[1] * (guide.height / low.height), motion[2]]);
+      pixels = new Uint8Array(guide.width * guide.height * 3);
+      await this.native.finishFrame(
+        guide.data, guide.width, guide.height,
+        out.coef_a.data as Float32Array, out.coef_b.data as Float32Array, out.blend.data as Float32Array,
+        low.width, low.height, prev ? prev.output.data : null, outputMotion, pixels,
+      );
+    } else {
+      const feeds = {
+        ...workingSize,
+        guide: hwc(guide.data, guide.width, guide.height),
+        prev_output: hwc(prev ? prev.output.data : guide.data, guide.width, guide.height),
+      };
+      ({ outputs: out } = await session.run(feeds, ['output', 'state', 'change', 'motion']));
+      pixels = out.output.data as Uint8Array;
+    }
     const change = prev ? (out.change.data as Float32Array)[0] : 0;
     const [dx, dy, zoom] = out.motion.data as Float32Array;
-    const frame = { data: out.output.data as Uint8Array, width: guide.width, height: guide.height };
+    const frame = { data: pixels, width: guide.width, height: guide.height };
     return {
       frame,
       state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height, output: frame },

@@ -177,7 +177,7 @@ describe('temporal smoothing', () => {
 
 describe('motion compensation', () => {
   test('a still camera gives motion exactly 0 (no warps); a pan gives its shift', async () => {
-    const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), 'cpu', 1);
+    const post = new Postprocessor(defaultGraphsDir, 'cpu', 1);
     // Sensor noise: a still camera's frames are never identical.
     let seed = 0;
     const step = async (previous: Awaited<ReturnType<Postprocessor['run']>> | null, left: number) => {
@@ -265,7 +265,7 @@ describe('guided upsampling', () => {
     }
     const full: Frame = { data, width: W, height: H };
     const low = await resizeTo(full, W / 2, H / 2);
-    const post = new Postprocessor(join(defaultGraphsDir, 'postprocess.onnx'), 'cpu', 1);
+    const post = new Postprocessor(defaultGraphsDir, 'cpu', 1);
     const truth = edgeCrossings(full, 80, 140, dark, bright);
     const bilinear = await resizeTo(low, W, H);
     for (const guidedDetail of [0, 1]) {

@@ -1,0 +1,25 @@
+// The post-processing's output stage on the CPU (see finish.cc).
+#pragma once
+
+#include <cstdint>
+
+namespace toonstream {
+
+struct FinishJob {
+  const uint8_t* guide;
+  int width;
+  int height;
+  const float* coef_a;
+  const float* coef_b;
+  const float* blend;
+  int low_width;
+  int low_height;
+  const uint8_t* prev;  // nullptr: no previous output (blend must be 0 then)
+  float dx, dy, zoom;
+  uint8_t* out;
+};
+
+// Writes job.out (width x height RGB24). Pure computation: safe on any thread.
+void finish(const FinishJob& job);
+
+}  // namespace toonstream
