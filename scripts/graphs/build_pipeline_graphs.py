@@ -207,10 +207,7 @@ def box(nodes, x, out, radius):
         pads=[radius] * 4, count_include_pad=0))
 
 
-def build_postprocess(output_stage: bool = True) -> onnx.ModelProto:
-    """The whole post-processing graph, or (output_stage False) only its working-size part: then
-    the graph has no guide / prev_output inputs and returns the output stage's coefficients
-    (coef_a, coef_b, blend) instead of the frame, for native/finish.cc to apply."""
+def build_postprocess() -> onnx.ModelProto:
     inits = [
         const("zero", 0.0), const("one", 1.0), const("c255", 255.0), const("inv255", 1.0 / 255.0),
         const("half", 0.5), const("sq255", 255.0 * 255.0),
@@ -282,14 +279,12 @@ def build_postprocess(output_stage: bool = True) -> onnx.ModelProto:
 
     # Output-size motion: working px * (W/w, H/h); the zoom is scale-free.
     n += [
-        helper.make_node("Shape", ["low"], ["low_shape"]),
-        helper.make_node("Slice", ["low_shape", "hw_start", "hw_end"], ["hw_low"]),
-        helper.make_node("Cast", ["hw_low"], ["hw_low_f"], to=TensorProto.FLOAT),
-    ]
-    n += [] if not output_stage else [
         helper.make_node("Shape", ["guide"], ["guide_shape"]),
         helper.make_node("Slice", ["guide_shape", "hw_start", "hw_end"], ["HW"]),
         helper.make_node("Cast", ["HW"], ["HW_f"], to=TensorProto.FLOAT),
+        helper.make_node("Shape", ["low"], ["low_shape"]),
+        helper.make_node("Slice", ["low_shape", "hw_start", "hw_end"], ["hw_low"]),
+        helper.make_node("Cast", ["hw_low"], ["hw_low_f"], to=TensorProto.FLOAT),
         helper.make_node("Div", ["HW_f", "hw_low_f"], ["scale_yx"]),
         helper.make_node("Gather", ["scale_yx", "yx_order"], ["scale_xy"], axis=0),
         helper.make_node("Concat", ["scale_xy", "one_1d"], ["motion_scale"], axis=0),
@@ -302,22 +297,19 @@ def build_postprocess(output_stage: bool = True) -> onnx.ModelProto:
     moving = []
     warp(moving, "Pg", "motion_flat", "P_warp")
     warp(moving, "prev_state", "motion_flat", "S_warp")
+    warp(moving, "PO_in", "motion_out", "PO_warp")
     f32 = TensorProto.FLOAT
-    warped = [("Pg", "P_warp", "Pw"), ("prev_state", "S_warp", "Sw")]
-    if output_stage:
-        warp(moving, "PO_in", "motion_out", "PO_warp")
-        warped.append(("PO_in", "PO_warp", "PO_w"))
-        n += [
-            helper.make_node("Transpose", ["prev_output"], ["PO_nchw"], perm=[0, 3, 1, 2]),
-            helper.make_node("Cast", ["PO_nchw"], ["PO_in"], to=TensorProto.FLOAT),
-        ]
-    branch_outputs = [(dst, f32) for _, dst, _ in warped]
+    branch_outputs = [("P_warp", f32), ("S_warp", f32), ("PO_warp", f32)]
+    n += [
+        helper.make_node("Transpose", ["prev_output"], ["PO_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("Cast", ["PO_nchw"], ["PO_in"], to=TensorProto.FLOAT),
+    ]
     still_branch = helper.make_graph(
-        [helper.make_node("Identity", [src], [f"{dst}_still"]) for src, dst, _ in warped],
+        [helper.make_node("Identity", [src], [f"{dst}_still"]) for src, dst in zip(["Pg", "prev_state", "PO_in"], ["P_warp", "S_warp", "PO_warp"])],
         "still", [], [helper.make_tensor_value_info(f"{name}_still", t, None) for name, t in branch_outputs])
     moving_branch = helper.make_graph(
         moving, "moving", [], [helper.make_tensor_value_info(name, t, None) for name, t in branch_outputs])
-    n.append(helper.make_node("If", ["still"], [name for _, _, name in warped], then_branch=still_branch, else_branch=moving_branch))
+    n.append(helper.make_node("If", ["still"], ["Pw", "Sw", "PO_w"], then_branch=still_branch, else_branch=moving_branch))
 
     # --- scene change and motion-adaptive weight (on the motion-compensated previous frame)
     n += [
@@ -405,11 +397,6 @@ def build_postprocess(output_stage: bool = True) -> onnx.ModelProto:
         helper.make_node("Mul", ["b1", "keep"], ["b1_keep"]),
         helper.make_node("Mul", ["f", "half"], ["f_round"]),
         helper.make_node("Add", ["b1_keep", "f_round"], ["b2"]),
-    ]
-    if not output_stage:
-        n += [helper.make_node("Identity", [src], [dst]) for src, dst in (("A2", "coef_a"), ("b2", "coef_b"), ("f", "blend"))]
-    else:
-        n += [
         # Separate resizes: splitting one 7-channel result costs a full-resolution copy.
         helper.make_node("Resize", ["A2", "", "", "HW"], ["A_full"], mode="linear",
                          axes=[2, 3], coordinate_transformation_mode="half_pixel"),
@@ -434,33 +421,26 @@ def build_postprocess(output_stage: bool = True) -> onnx.ModelProto:
 
     u8 = TensorProto.UINT8
     f32 = TensorProto.FLOAT
-    full_size = [helper.make_tensor_value_info("guide", u8, [1, "H", "W", 3])] if output_stage else []
     graph = helper.make_graph(
         n,
-        "toonstream_postprocess" if output_stage else "toonstream_postprocess_coefficients",
+        "toonstream_postprocess",
         [
-            *full_size,
+            helper.make_tensor_value_info("guide", u8, [1, "H", "W", 3]),
             helper.make_tensor_value_info("low", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("cartoon", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_low", u8, [1, "h", "w", 3]),
             helper.make_tensor_value_info("prev_state", f32, [1, 3, "h", "w"]),
-            *([helper.make_tensor_value_info("prev_output", u8, [1, "H", "W", 3])] if output_stage else []),
+            helper.make_tensor_value_info("prev_output", u8, [1, "H", "W", 3]),
             helper.make_tensor_value_info("params", f32, [8]),
         ],
         [
-            *([helper.make_tensor_value_info("output", u8, [1, "H", "W", 3])] if output_stage else [
-                helper.make_tensor_value_info("coef_a", f32, [1, 3, "h", "w"]),
-                helper.make_tensor_value_info("coef_b", f32, [1, 3, "h", "w"]),
-                helper.make_tensor_value_info("blend", f32, [1, 1, "h", "w"]),
-            ]),
+            helper.make_tensor_value_info("output", u8, [1, "H", "W", 3]),
             helper.make_tensor_value_info("state", f32, [1, 3, "h", "w"]),
             helper.make_tensor_value_info("change", f32, [1]),
             helper.make_tensor_value_info("motion", f32, [1, 3]),
         ],
-        initializer=[],
+        initializer=inits + EXTRA_INITS,
     )
-    used = {name for node in [*graph.node, *still_branch.node, *moving_branch.node] for name in node.input}
-    graph.initializer.extend(init for init in inits + EXTRA_INITS if init.name in used)
     # Nodes named after their first output: ONNX Runtime's profiles then say what each kernel is.
     for node in [*graph.node, *still_branch.node, *moving_branch.node]:
         node.name = node.name or node.output[0]
@@ -482,10 +462,9 @@ def main() -> None:
     out_dir = args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "graphs")
     os.makedirs(out_dir, exist_ok=True)
-    for name, output_stage in (("postprocess.onnx", True), ("postprocess-coefficients.onnx", False)):
-        path = os.path.join(out_dir, name)
-        onnx.save(build_postprocess(output_stage), path)
-        print(f"wrote {os.path.normpath(path)}")
+    path = os.path.join(out_dir, "postprocess.onnx")
+    onnx.save(build_postprocess(), path)
+    print(f"wrote {os.path.normpath(path)}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import { DynamicBatcher, type BatchItem } from './batcher';
 import { systemClock } from './clock';
 import { defaultPipelineConfig, resolveConfig, type PipelineConfig, type ResolvedPipelineConfig } from './config';
 import { pipelineMetrics, type PipelineMetrics } from './metrics';
-import { nativeFinishError } from './native-finish';
+import { nativePostprocessError } from './native-postprocess';
 import { defaultGraphsDir, Postprocessor } from './postprocess';
 import { PipelineStream, type ModelLane, type StreamContext } from './stream';
 import type { FrameStream, Pipeline, StreamOptions } from './types';
@@ -39,8 +39,8 @@ export class FramePipeline implements Pipeline {
     this.config = resolveConfig(engine.device, { ...config, maxInflightBatches: inflight }, defaultGraphsDir);
     this.metrics = pipelineMetrics(config.metrics ?? register);
     this.postprocessor = new Postprocessor(this.config.graphsDir, engine.device, this.config.postprocessThreads);
-    if (engine.device === 'cpu' && this.postprocessor.outputStage === 'graph') {
-      this.config.logger?.warn({ reason: nativeFinishError() }, 'native output stage unavailable: post-processing runs wholly in ONNX Runtime, about 10 ms more per 640x360 frame');
+    if (engine.device === 'cpu' && this.postprocessor.runtime === 'onnx') {
+      this.config.logger?.warn({ reason: nativePostprocessError() }, 'native post-processing unavailable: it runs in ONNX Runtime, several times slower on a CPU');
     }
     this.context = {
       lane: (model) => this.lane(model),

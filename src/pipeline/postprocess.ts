@@ -2,25 +2,30 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { executionProviders } from '../engine/providers';
 import type { Device, Frame } from '../engine/types';
-import { RemoteSession, type RunResult } from '../ort/remote-session';
+import { RemoteSession } from '../ort/remote-session';
 import { repoRoot } from '../paths';
-import { nativeFinish, type NativeFinish } from './native-finish';
+import { nativePostprocess, type NativePostprocess } from './native-postprocess';
 
-/** The whole post-processing in one graph (the output stage on the model's device: GPUs). */
+/** The post-processing as one ONNX graph (scripts/graphs/build_pipeline_graphs.py). */
 export const POSTPROCESS_GRAPH = 'postprocess.onnx';
-/** Its working-size part only; native/finish.cc applies the output stage (the CPU default). */
-export const COEFFICIENTS_GRAPH = 'postprocess-coefficients.onnx';
 
 /**
- * Where the full-resolution output stage runs: 'graph' in ONNX Runtime with the rest
- * (postprocess.onnx), 'native' in one fused pass of native/finish.cc after
- * postprocess-coefficients.onnx (about 4x less time on a CPU; see docs/PIPELINE.md).
+ * Where the post-processing runs: 'onnx' is postprocess.onnx in ONNX Runtime on the model's
+ * device (GPUs: the frame stays beside the model); 'native' is native/ on the CPU, the same
+ * maths in a few fused passes (several times faster there; see docs/PIPELINE.md).
  */
-export type OutputStage = 'native' | 'graph';
+export type PostprocessRuntime = 'native' | 'onnx';
 
-/** 'native' on a CPU when the addon is built; a GPU keeps the frame on the GPU: 'graph'. */
-export function defaultOutputStage(device: Device): OutputStage {
-  return device === 'cpu' && nativeFinish() ? 'native' : 'graph';
+/** 'native' on a CPU when the addon is built, else 'onnx'. */
+export function defaultPostprocessRuntime(device: Device): PostprocessRuntime {
+  return device === 'cpu' && nativePostprocess() ? 'native' : 'onnx';
+}
+
+interface RawResult {
+  readonly pixels: Uint8Array;
+  readonly smoothed: Float32Array;
+  readonly change: number;
+  readonly motion: readonly [number, number, number];
 }
 
 /** Temporal state of one stream: the working-size input and cartoon, and the last output. */
@@ -66,37 +71,42 @@ export interface PostprocessOutput {
 }
 
 /**
- * Runs assets/graphs/postprocess.onnx (temporal smoothing + fast guided upsampling + strength
- * blend) in its own ONNX Runtime session on the model's device, on a worker thread of its own so
- * that it overlaps the model's next run. The session is created on first use so
- * createPipeline() can stay synchronous.
+ * Temporal smoothing + fast guided upsampling + strength blend for one frame of a stream.
+ * 'onnx' runs assets/graphs/postprocess.onnx in its own ONNX Runtime session on the model's
+ * device, on a worker thread of its own so that it overlaps the model's next run (the session is
+ * created on first use so createPipeline() can stay synchronous); 'native' runs native/ on
+ * libuv's thread pool.
  */
 export class Postprocessor {
   private session: Promise<RemoteSession> | undefined;
   private closed = false;
-  private readonly graphPath: string;
-  private readonly native: NativeFinish | null;
+  private readonly native: NativePostprocess | null;
 
   constructor(
-    graphsDir: string,
+    private readonly graphsDir: string,
     private readonly device: Device,
     private readonly threads: number,
-    readonly outputStage: OutputStage = defaultOutputStage(device),
+    readonly runtime: PostprocessRuntime = defaultPostprocessRuntime(device),
   ) {
-    this.graphPath = join(graphsDir, outputStage === 'native' ? COEFFICIENTS_GRAPH : POSTPROCESS_GRAPH);
-    this.native = outputStage === 'native' ? nativeFinish() : null;
-    if (outputStage === 'native' && !this.native) throw new Error('the native output stage is not built (npm run install)');
+    this.native = runtime === 'native' ? nativePostprocess() : null;
+    if (runtime === 'native' && !this.native) throw new Error('the native post-processing is not built (npm run install)');
   }
 
-  ready(): Promise<RemoteSession> {
-    if (this.closed) return Promise.reject(new Error('post-processor is closed'));
+  /** Opens the ONNX Runtime session now ('onnx'); nothing to open for 'native'. */
+  async ready(): Promise<void> {
+    if (this.closed) throw new Error('post-processor is closed');
+    if (this.runtime === 'onnx') await this.onnxSession();
+  }
+
+  private onnxSession(): Promise<RemoteSession> {
     if (!this.session) {
-      if (!existsSync(this.graphPath)) {
-        throw new Error(`${this.graphPath} is missing; build it with python3 scripts/graphs/build_pipeline_graphs.py`);
+      const graphPath = join(this.graphsDir, POSTPROCESS_GRAPH);
+      if (!existsSync(graphPath)) {
+        throw new Error(`${graphPath} is missing; build it with python3 scripts/graphs/build_pipeline_graphs.py`);
       }
       // TensorRT gains nothing on this small elementwise graph; CUDA keeps it beside the model.
       const device = this.device === 'tensorrt' ? 'cuda' : this.device;
-      this.session = RemoteSession.open(this.graphPath, {
+      this.session = RemoteSession.open(graphPath, {
         sessionOptions: {
           executionProviders: executionProviders(device),
           intraOpNumThreads: this.threads,
@@ -110,7 +120,7 @@ export class Postprocessor {
   }
 
   async run(input: PostprocessInput): Promise<PostprocessOutput> {
-    const session = await this.ready();
+    if (this.closed) throw new Error('post-processor is closed');
     const { guide, low } = input;
     const prev =
       input.previous &&
@@ -130,8 +140,39 @@ export class Postprocessor {
       input.guidedDetail,
       input.fullResSmoothing,
     ]);
+    const { pixels, smoothed, change, motion } = this.native
+      ? await this.runNative(this.native, input, prev, params)
+      : await this.runOnnx(input, prev, params);
+    const [dx, dy, zoom] = motion;
+    const frame = { data: pixels, width: guide.width, height: guide.height };
+    return {
+      frame,
+      state: { low: low.data, smoothed, width: low.width, height: low.height, output: frame },
+      change: prev ? change : 0,
+      motion: [dx + 0, dy + 0, zoom + 0], // + 0: no -0 from the still-camera switch
+    };
+  }
+
+  private async runNative(native: NativePostprocess, input: PostprocessInput, prev: SmoothingState | null, params: Float32Array): Promise<RawResult> {
+    const { guide, low } = input;
+    const pixels = new Uint8Array(guide.width * guide.height * 3);
+    const smoothed = new Float32Array(3 * low.width * low.height);
+    const result = new Float32Array(4);
+    await native.postprocess({
+      guide: guide.data, width: guide.width, height: guide.height,
+      low: low.data, cartoon: input.cartoon, lowWidth: low.width, lowHeight: low.height,
+      prevLow: prev ? prev.low : null, prevState: prev ? prev.smoothed : null, prevOutput: prev ? prev.output.data : null,
+      params, output: pixels, state: smoothed, result,
+    });
+    return { pixels, smoothed, change: result[0], motion: [result[1], result[2], result[3]] };
+  }
+
+  private async runOnnx(input: PostprocessInput, prev: SmoothingState | null, params: Float32Array): Promise<RawResult> {
+    const session = await this.onnxSession();
+    const { guide, low } = input;
     const hwc = (data: Uint8Array, width: number, height: number) => ({ type: 'uint8' as const, data, dims: [1, height, width, 3] });
-    const workingSize = {
+    const feeds = {
+      guide: hwc(guide.data, guide.width, guide.height),
       low: hwc(low.data, low.width, low.height),
       cartoon: hwc(input.cartoon, low.width, low.height),
       // Without state the graph ignores these (valid = 0); shapes must still match.
@@ -141,38 +182,16 @@ export class Postprocessor {
         data: prev ? prev.smoothed : new Float32Array(3 * low.width * low.height),
         dims: [1, 3, low.height, low.width],
       },
+      prev_output: hwc(prev ? prev.output.data : guide.data, guide.width, guide.height),
       params: { type: 'float32' as const, data: params, dims: [8] },
     };
-    let out: RunResult['outputs'];
-    let pixels: Uint8Array;
-    if (this.native) {
-      ({ outputs: out } = await session.run(workingSize, ['coef_a', 'coef_b', 'blend', 'state', 'change', 'motion']));
-      const motion = out.motion.data as Float32Array;
-      // Working-size pixels -> output pixels; the zoom is scale-free (as the graph's motion_out).
-      const outputMotion = new Float32Array([motion[0] * (guide.width / low.width), motion[1] * (guide.height / low.height), motion[2]]);
-      pixels = new Uint8Array(guide.width * guide.height * 3);
-      await this.native.finishFrame(
-        guide.data, guide.width, guide.height,
-        out.coef_a.data as Float32Array, out.coef_b.data as Float32Array, out.blend.data as Float32Array,
-        low.width, low.height, prev ? prev.output.data : null, outputMotion, pixels,
-      );
-    } else {
-      const feeds = {
-        ...workingSize,
-        guide: hwc(guide.data, guide.width, guide.height),
-        prev_output: hwc(prev ? prev.output.data : guide.data, guide.width, guide.height),
-      };
-      ({ outputs: out } = await session.run(feeds, ['output', 'state', 'change', 'motion']));
-      pixels = out.output.data as Uint8Array;
-    }
-    const change = prev ? (out.change.data as Float32Array)[0] : 0;
+    const { outputs: out } = await session.run(feeds, ['output', 'state', 'change', 'motion']);
     const [dx, dy, zoom] = out.motion.data as Float32Array;
-    const frame = { data: pixels, width: guide.width, height: guide.height };
     return {
-      frame,
-      state: { low: low.data, smoothed: out.state.data as Float32Array, width: low.width, height: low.height, output: frame },
-      change,
-      motion: [dx + 0, dy + 0, zoom + 0], // + 0: no -0 from the still-camera switch
+      pixels: out.output.data as Uint8Array,
+      smoothed: out.state.data as Float32Array,
+      change: (out.change.data as Float32Array)[0],
+      motion: [dx, dy, zoom],
     };
   }
 
