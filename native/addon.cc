@@ -7,21 +7,23 @@
 // state: planar float RGB at working size; prevOutput: the stream's previous output; the three
 // prev* are null without a previous frame. params: Float32Array [smoothing, strength,
 // cut_threshold, (unused), motion_tau, eps, detail, full_res] (the graph's layout). result
-// receives [change, dx, dy, zoom]. Every argument is checked here; the work runs on libuv's pool.
+// receives [change, dx, dy, zoom]. genericKernels (optional, tests): skip the AVX2 build.
+// Every argument is checked here; the work runs on libuv's pool. `instructionSet` names the
+// kernel build in use ('avx2' or 'generic').
 #include <node_api.h>
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "coefficients.h"
-#include "finish.h"
+#include "kernels.h"
 
 namespace {
 
 using namespace toonstream;
 
 struct Task {
+  Kernels kernels{};
   CoefficientsJob coefficients_job{};
   FinishJob finish_job{};
   float* state = nullptr;
@@ -31,11 +33,14 @@ struct Task {
   napi_async_work work = nullptr;
 };
 
+const Kernels kKernels = select_kernels();
+const Kernels kGeneric = {generic::compute_coefficients, generic::finish, "generic"};
+
 void execute(napi_env, void* data) {
   Task* task = static_cast<Task*>(data);
   // Reused by this pool thread from frame to frame: fresh megabytes would page-fault every time.
   thread_local Coefficients coefficients;
-  compute_coefficients(task->coefficients_job, task->state, coefficients);
+  task->kernels.compute_coefficients(task->coefficients_job, task->state, coefficients);
   FinishJob& finish_job = task->finish_job;
   finish_job.coef_a = coefficients.a.data();
   finish_job.coef_b = coefficients.b.data();
@@ -44,7 +49,7 @@ void execute(napi_env, void* data) {
   finish_job.dx = coefficients.motion[0] * static_cast<float>(finish_job.width) / static_cast<float>(finish_job.low_width);
   finish_job.dy = coefficients.motion[1] * static_cast<float>(finish_job.height) / static_cast<float>(finish_job.low_height);
   finish_job.zoom = coefficients.motion[2];
-  finish(finish_job);
+  task->kernels.finish(finish_job);
   task->result[0] = coefficients.change;
   for (int i = 0; i < 3; ++i) task->result[1 + i] = coefficients.motion[i];
 }
@@ -70,6 +75,17 @@ void complete(napi_env env, napi_status status, void* data) {
 class Reader {
  public:
   Reader(napi_env env, napi_value object, Task* task) : env_(env), object_(object), task_(task) {}
+
+  // An optional boolean (false when absent).
+  bool flag(const char* name, bool* out) {
+    napi_value value;
+    *out = false;
+    bool has = false;
+    napi_has_named_property(env_, object_, name, &has);
+    if (!has) return true;
+    if (!get(name, &value) || napi_get_value_bool(env_, value, out) != napi_ok) return fail(std::string(name) + " must be a boolean");
+    return true;
+  }
 
   bool integer(const char* name, int* out) {
     napi_value value;
@@ -142,7 +158,8 @@ napi_value postprocess(napi_env env, napi_callback_info info) {
   FinishJob& fj = task->finish_job;
   uint8_t *guide, *low, *cartoon, *prev_low, *prev_output, *output;
   float *prev_state, *params;
-  bool ok = read.integer("width", &fj.width) && read.integer("height", &fj.height) &&
+  bool generic_only = false;
+  bool ok = read.flag("genericKernels", &generic_only) && read.integer("width", &fj.width) && read.integer("height", &fj.height) &&
             read.integer("lowWidth", &cj.width) && read.integer("lowHeight", &cj.height);
   const size_t full = ok ? static_cast<size_t>(fj.width) * fj.height * 3 : 0;
   const size_t low_n = ok ? static_cast<size_t>(cj.width) * cj.height * 3 : 0;
@@ -163,6 +180,7 @@ napi_value postprocess(napi_env env, napi_callback_info info) {
     delete task;
     return nullptr;
   }
+  task->kernels = generic_only ? kGeneric : kKernels;
   cj.low = low, cj.cartoon = cartoon, cj.prev_low = prev_low, cj.prev_state = prev_state;
   cj.params = {params[0], params[1], params[2], params[4], params[5], params[6], params[7]};
   fj.guide = guide, fj.low_width = cj.width, fj.low_height = cj.height, fj.prev = prev_output, fj.out = output;
@@ -179,6 +197,9 @@ napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "postprocess", NAPI_AUTO_LENGTH, postprocess, nullptr, &fn);
   napi_set_named_property(env, exports, "postprocess", fn);
+  napi_value isa;
+  napi_create_string_utf8(env, kKernels.name, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, exports, "instructionSet", isa);
   return exports;
 }
 

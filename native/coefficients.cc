@@ -1,3 +1,7 @@
+#ifndef TOONSTREAM_ISA
+#error compiled through kernels_*.cc, which name the instruction set
+#endif
+
 #include "coefficients.h"
 
 #include <algorithm>
@@ -7,6 +11,7 @@
 #include "taps.h"
 
 namespace toonstream {
+namespace TOONSTREAM_ISA {
 namespace {
 
 // The constants of scripts/graphs/build_pipeline_graphs.py.
@@ -333,4 +338,5 @@ void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients
   }
 }
 
+}  // namespace TOONSTREAM_ISA
 }  // namespace toonstream

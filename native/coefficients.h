@@ -36,7 +36,13 @@ struct Coefficients {
   float motion[3] = {0, 0, 0};  // dx, dy (working px), zoom; exactly 0 for a still camera
 };
 
-// Writes this frame's smoothed cartoon (3 planes of width x height) to `state`.
+// Writes this frame's smoothed cartoon (3 planes of width x height) to `state`. One build per
+// instruction set (kernels_*.cc); kernels.h picks the one this CPU runs.
+namespace generic {
 void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients& out);
+}
+namespace avx2 {
+void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients& out);
+}
 
 }  // namespace toonstream

@@ -10,6 +10,10 @@
 // global motion (dx, dy in output pixels, zoom k about the centre; the graph's padded
 // tf_crop_and_resize warp: edge-replicated up to one pixel outside, 0 beyond).
 
+#ifndef TOONSTREAM_ISA
+#error compiled through kernels_*.cc, which name the instruction set
+#endif
+
 #include "finish.h"
 #include "taps.h"
 
@@ -19,6 +23,7 @@
 #include <vector>
 
 namespace toonstream {
+namespace TOONSTREAM_ISA {
 namespace {
 
 // Working-size row `r` of the coefficients, upsampled along x to output width and interleaved as
@@ -151,4 +156,5 @@ void finish(const FinishJob& job) {
   }
 }
 
+}  // namespace TOONSTREAM_ISA
 }  // namespace toonstream

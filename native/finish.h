@@ -19,7 +19,13 @@ struct FinishJob {
   uint8_t* out;
 };
 
-// Writes job.out (width x height RGB24). Pure computation: safe on any thread.
+// Writes job.out (width x height RGB24). Pure computation: safe on any thread. One build per
+// instruction set (kernels_*.cc); kernels.h picks the one this CPU runs.
+namespace generic {
 void finish(const FinishJob& job);
+}
+namespace avx2 {
+void finish(const FinishJob& job);
+}
 
 }  // namespace toonstream

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { Frame } from '../../src/engine/types';
-import { Postprocessor, defaultGraphsDir, type PostprocessInput } from '../../src/pipeline/postprocess';
+import { Postprocessor, defaultGraphsDir, defaultPostprocessRuntime, type PostprocessInput, type PostprocessRuntime } from '../../src/pipeline/postprocess';
 import { resizeRgb } from '../../src/pipeline/resize';
 import { workingShape } from '../../src/pipeline/shapes';
 import { benchPipeline, drive, fixed, photo, pipelineModel } from './pipeline-common';
@@ -64,41 +63,55 @@ export const pipelineOverheadSection: BenchSection = {
       const perFrame = summarize(perFrames).median;
       const seqRatio = summarize(seqRatios).median;
       const thrRatio = summarize(thrRatios).median;
-      const post = new Postprocessor(defaultGraphsDir, ctx.engine.device, pipeline.config.postprocessThreads);
       const cartoon = (await ctx.engine.run(model, { data: low.data, n: 1, width: ws.width, height: ws.height })).data;
       const settings = { smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0, fullResSmoothing: 1 };
-      const postRun = (input: Pick<PostprocessInput, 'guide' | 'low' | 'cartoon' | 'previous'>) => post.run({ ...input, ...settings });
-      // Still: the previous frame is this one (the graph skips motion compensation). Panning: the
-      // previous frame is this one moved PAN_PX px, so every warp runs.
-      const still = await postRun({ guide: frame, low, cartoon, previous: null });
       const wide = await photo(size.width + PAN_PX, size.height);
       const window = (left: number): Promise<Frame> => cropResize(wide, { left, top: 0, width: size.width, height: size.height }, size.width, size.height);
       const [before, after] = await Promise.all([window(0), window(PAN_PX)]);
-      const afterLow = await resizeRgb(after, ws.width, ws.height);
-      const panPrevious = await postRun({ guide: before, low: await resizeRgb(before, ws.width, ws.height), cartoon, previous: null });
-      const pan = await postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state });
-      if (pan.motion[0] === 0) throw new Error('the panning case estimated no motion');
-      const postMs = summarize(await timeRuns(() => postRun({ guide: frame, low, cartoon, previous: still.state }), Math.ceil(ctx.runs / 2), 2)).median;
-      const postPanMs = summarize(await timeRuns(() => postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state }), Math.ceil(ctx.runs / 2), 2)).median;
-      await post.close();
+      const [beforeLow, afterLow] = await Promise.all([resizeRgb(before, ws.width, ws.height), resizeRgb(after, ws.width, ws.height)]);
+      // The post-processing alone, in the runtime the pipeline uses and (on a CPU) in the other.
+      const postTimes = async (runtime: PostprocessRuntime): Promise<{ still: number; pan: number }> => {
+        const post = new Postprocessor(defaultGraphsDir, ctx.engine.device, pipeline.config.postprocessThreads, runtime);
+        const postRun = (input: Pick<PostprocessInput, 'guide' | 'low' | 'cartoon' | 'previous'>) => post.run({ ...input, ...settings });
+        // Still: the previous frame is this one (no motion compensation). Panning: the previous
+        // frame is this one moved PAN_PX px, so every warp runs.
+        const still = await postRun({ guide: frame, low, cartoon, previous: null });
+        const panPrevious = await postRun({ guide: before, low: beforeLow, cartoon, previous: null });
+        const pan = await postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state });
+        if (pan.motion[0] === 0) throw new Error('the panning case estimated no motion');
+        const times = {
+          still: summarize(await timeRuns(() => postRun({ guide: frame, low, cartoon, previous: still.state }), Math.ceil(ctx.runs / 2), 2)).median,
+          pan: summarize(await timeRuns(() => postRun({ guide: after, low: afterLow, cartoon, previous: panPrevious.state }), Math.ceil(ctx.runs / 2), 2)).median,
+        };
+        await post.close();
+        return times;
+      };
+      const runtime = defaultPostprocessRuntime(ctx.engine.device);
+      const used = await postTimes(runtime);
+      const graph = runtime === 'native' ? await postTimes('onnx') : null;
+      const postMs = used.still;
+      const postPanMs = used.pan;
       data.push({
         model, output: `${size.width}x${size.height}`, working: `${ws.width}x${ws.height}`,
         inferenceMedianMs: infMedian, sequentialMedianMs: s.median, sequentialP95Ms: s.p95, pipelinedMsPerFrame: perFrame,
-        sequentialRatio: seqRatio, pipelinedRatio: thrRatio, postprocessMedianMs: postMs, postprocessPanningMedianMs: postPanMs, rounds,
+        sequentialRatio: seqRatio, pipelinedRatio: thrRatio, postprocessRuntime: runtime, postprocessMedianMs: postMs, postprocessPanningMedianMs: postPanMs,
+        ...(graph ? { postprocessGraphMedianMs: graph.still, postprocessGraphPanningMedianMs: graph.pan } : {}), rounds,
       });
       rows.push([
         `${size.width}x${size.height}`, `${ws.width}x${ws.height}`, fixed(infMedian), fixed(s.median), fixed(s.p95),
-        fixed(perFrame), fixed(seqRatio, 2), fixed(thrRatio, 2), fixed(postMs), fixed(postPanMs),
+        fixed(perFrame), fixed(seqRatio, 2), fixed(thrRatio, 2), `${fixed(postMs)} / ${fixed(postPanMs)} (${runtime})`,
+        graph ? `${fixed(graph.still)} / ${fixed(graph.pan)}` : '-',
       ]);
       await pipeline.close();
     }
     return {
       title: `Pipeline overhead (${model}; smoothing and guided upsampling on)`,
-      columns: ['output', 'working', 'inference median ms', 'pipeline 1-in-flight median ms', 'p95 ms', 'pipeline 3-in-flight ms/frame', 'ratio 1-in-flight', 'ratio 3-in-flight', 'post graph alone: still ms', 'panning ms'],
+      columns: ['output', 'working', 'inference median ms', 'pipeline 1-in-flight median ms', 'p95 ms', 'pipeline 3-in-flight ms/frame', 'ratio 1-in-flight', 'ratio 3-in-flight', 'post-processing alone: still / panning ms', 'postprocess.onnx alone: still / panning ms'],
       rows,
       notes: [
         'ratio = pipeline time per frame / engine.run() median at the working size, per interleaved round (4 inferences, 4 sequential frames, 1.2 s at 3 in flight); medians over the rounds',
-        `the pipeline columns repeat one frame (a still camera: no motion compensation); post graph alone, panning: the previous frame moved ${PAN_PX} px, so the three warps run`,
+        `the pipeline columns repeat one frame (a still camera: no motion compensation); post-processing alone, panning: the previous frame moved ${PAN_PX} px, so every warp runs`,
+        'post-processing alone: in the runtime the pipeline uses (native/ on a CPU); the last column is the same work as the ONNX graph, which GPUs run',
       ],
       data,
     };

@@ -22,6 +22,8 @@ export interface NativePostprocessArgs {
   readonly state: Float32Array;
   /** Written: [change, dx, dy, zoom]. */
   readonly result: Float32Array;
+  /** Use the kernels built for any CPU even where the AVX2 build could run (tests, comparisons). */
+  readonly genericKernels?: boolean;
 }
 
 /**
@@ -31,6 +33,8 @@ export interface NativePostprocessArgs {
  */
 export interface NativePostprocess {
   postprocess(args: NativePostprocessArgs): Promise<void>;
+  /** The kernel build this CPU runs: 'avx2' (AVX2 + FMA) or 'generic'. */
+  readonly instructionSet: 'avx2' | 'generic';
 }
 
 export const NATIVE_ADDON_PATH: string = join(repoRoot, 'native', 'build', 'Release', 'toonstream_native.node');

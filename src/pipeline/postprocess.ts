@@ -87,6 +87,8 @@ export class Postprocessor {
     private readonly device: Device,
     private readonly threads: number,
     readonly runtime: PostprocessRuntime = defaultPostprocessRuntime(device),
+    /** 'native' only: the kernels built for any CPU even where the AVX2 build could run. */
+    private readonly genericKernels = false,
   ) {
     this.native = runtime === 'native' ? nativePostprocess() : null;
     if (runtime === 'native' && !this.native) throw new Error('the native post-processing is not built (npm run install)');
@@ -162,7 +164,7 @@ export class Postprocessor {
       guide: guide.data, width: guide.width, height: guide.height,
       low: low.data, cartoon: input.cartoon, lowWidth: low.width, lowHeight: low.height,
       prevLow: prev ? prev.low : null, prevState: prev ? prev.smoothed : null, prevOutput: prev ? prev.output.data : null,
-      params, output: pixels, state: smoothed, result,
+      params, output: pixels, state: smoothed, result, genericKernels: this.genericKernels,
     });
     return { pixels, smoothed, change: result[0], motion: [result[1], result[2], result[3]] };
   }

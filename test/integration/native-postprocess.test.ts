@@ -1,6 +1,7 @@
 /**
  * @jest-environment ./test/integration/pipeline-environment.js
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from '../../src/engine/types';
 import { nativePostprocess, nativePostprocessError } from '../../src/pipeline/native-postprocess';
@@ -13,15 +14,17 @@ import { PIPELINE_FIXTURES, addNoise, cropResize, loadRgb, resizeTo } from '../.
 let photo: Frame;
 let graph: Postprocessor;
 let native: Postprocessor;
+let generic: Postprocessor;
 
 beforeAll(async () => {
   photo = await loadRgb(join(PIPELINE_FIXTURES, 'astronaut-512.jpg'));
   graph = new Postprocessor(defaultGraphsDir, 'cpu', 1, 'onnx');
   native = new Postprocessor(defaultGraphsDir, 'cpu', 1, 'native');
+  generic = new Postprocessor(defaultGraphsDir, 'cpu', 1, 'native', true);
 });
 
 afterAll(async () => {
-  await Promise.all([graph.close(), native.close()]);
+  await Promise.all([graph.close(), native.close(), generic.close()]);
 });
 
 const settings = { smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0.5, fullResSmoothing: 1 };
@@ -41,7 +44,12 @@ function compare(a: Frame, b: Frame): { max: number; differing: number } {
 
 /** Runs both stages on the same frame and previous state (the graph's), checks they agree. */
 async function agree(input: PostprocessInput): Promise<PostprocessOutput> {
-  const [g, n] = await Promise.all([graph.run(input), native.run(input)]);
+  const [g, ...natives] = await Promise.all([graph.run(input), native.run(input), generic.run(input)]);
+  for (const n of natives) agreeWith(g, n);
+  return g;
+}
+
+function agreeWith(g: PostprocessOutput, n: PostprocessOutput): void {
   let stateDiff = 0;
   g.state.smoothed.forEach((v, i) => (stateDiff = Math.max(stateDiff, Math.abs(v - n.state.smoothed[i]))));
   const { max, differing } = compare(n.frame, g.frame);
@@ -52,7 +60,6 @@ async function agree(input: PostprocessInput): Promise<PostprocessOutput> {
   expect(stateDiff).toBeLessThan(0.05);
   expect(max).toBeLessThanOrEqual(1);
   expect(differing).toBeLessThan(0.001);
-  return g;
 }
 
 /** A 16:9 window of the photo, (scale x) 384x216 px at (left, top), resized to width x height. */
@@ -65,6 +72,9 @@ describe('native post-processing', () => {
   test('is built by npm ci and chosen on the CPU', () => {
     expect(nativePostprocessError()).toBeNull();
     expect(nativePostprocess()).not.toBeNull();
+    // The AVX2 build wherever the CPU has it (every x86-64 CPU of the last decade).
+    const cpuHasAvx2 = /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && /\bfma\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (process.arch === 'x64' && cpuHasAvx2) expect(nativePostprocess()?.instructionSet).toBe('avx2');
     expect(defaultPostprocessRuntime('cpu')).toBe('native');
     expect(defaultPostprocessRuntime('cuda')).toBe('onnx');
   });

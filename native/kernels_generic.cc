@@ -1,0 +1,4 @@
+// The kernels for any x86-64 (SSE2) or other CPU.
+#define TOONSTREAM_ISA generic
+#include "coefficients.cc"
+#include "finish.cc"
