@@ -12,7 +12,9 @@ import { probeVideo } from '../../src/media/probe';
 import { transcode, type FrameSink } from '../../src/media/transcode';
 import { createPipeline } from '../../src/pipeline';
 import { workingShape } from '../../src/pipeline/shapes';
+import { repoRoot } from '../../src/paths';
 import { fixed, pipelineModel } from './pipeline-common';
+import { runSampled } from './process-tree-memory';
 import type { BenchContext, BenchSection } from './types';
 
 const WIDTH = 640;
@@ -20,30 +22,18 @@ const HEIGHT = 360;
 const FPS = 30;
 const SECONDS = 10;
 
-function makeClip(dir: string): string {
-  const path = join(dir, 'bench-640x360-30fps-10s.mp4');
+/** Clip lengths `toonstream process` runs in a process of its own, for its memory: flat with length. */
+const MEMORY_CLIP_SECONDS = [SECONDS, 4 * SECONDS];
+
+function makeClip(dir: string, seconds = SECONDS): string {
+  const path = join(dir, `bench-640x360-30fps-${seconds}s.mp4`);
   execFileSync(ffmpegBinaries().ffmpeg, [
     '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x${HEIGHT}:rate=${FPS}:duration=${SECONDS}`,
-    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
+    '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x${HEIGHT}:rate=${FPS}:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', path,
   ]);
   return path;
-}
-
-/** Peak resident memory while `fn` runs, sampled every 50 ms. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMiB: number; startMiB: number }> {
-  const startMiB = process.memoryUsage().rss / 2 ** 20;
-  let peak = startMiB;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20);
-  }, 50);
-  try {
-    const value = await fn();
-    return { value, peakMiB: peak, startMiB };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** The clip's frames at the working size, decoded once (300 frames of 448x256 are ~100 MB). */
@@ -124,38 +114,46 @@ export const videoFileSection: BenchSection = {
           // Warm the model at the working shape so the first timed batch is not a cold start.
           await pureInference(engine, model, lowFrames.slice(0, 2 * sessions), 1, sessions);
           ctx.log(`video-file: ${model}: ${label}: full processing`);
-          const full = await withPeakRss(() =>
-            transcode({
-              input, info, output: join(dir, `cartoon-${profile}.mp4`), format: 'mp4',
-              openStream: (w, h) => pipeline.openStream({ model, mode: 'offline', outputWidth: w, outputHeight: h }),
-            }),
-          );
+          const full = await transcode({
+            input, info, output: join(dir, `cartoon-${profile}.mp4`), format: 'mp4',
+            openStream: (w, h) => pipeline.openStream({ model, mode: 'offline', outputWidth: w, outputHeight: h }),
+          });
           await pipeline.close();
           ctx.log(`video-file: ${model}: ${label}: pure inference of the same frames at ${ws.width}x${ws.height}`);
           const batch = pipeline.config.maxBatchSize;
           const inf1 = await pureInference(engine, model, lowFrames, 1, sessions);
           const infB = batch > 1 ? await pureInference(engine, model, lowFrames, batch, sessions) : inf1;
           const inferenceS = Math.min(inf1, infB) / 1000;
-          const totalS = full.value.elapsedS;
+          const totalS = full.elapsedS;
           const threads = engineThreads(ctx.config, profile).intraOpThreads;
           rows.push({
             engine: `${label}: ${sessions} session${sessions > 1 ? 's' : ''} x ${threads || 'auto'} thread${threads === 1 ? '' : 's'}`,
             working: `${ws.width}x${ws.height}`,
-            frames: full.value.frames,
+            frames: full.frames,
             totalS,
-            fps: full.value.frames / totalS,
+            fps: full.frames / totalS,
             realTimeFactor: info.durationS / totalS,
             pureInferenceS: inferenceS,
             pureInferenceBatch1S: inf1 / 1000,
             pureInferenceBatchNS: infB / 1000,
             batch,
             ratioTotalToInference: totalS / inferenceS,
-            rssStartMiB: full.startMiB,
-            rssPeakMiB: full.peakMiB,
           });
         } finally {
           if (engine !== ctx.engine) await engine.close();
         }
+      }
+      // The real CLI in a process of its own: what a user waits for (model loading included) and
+      // the memory of the job alone (node and its two ffmpeg), for clips of different lengths.
+      const cli = [];
+      for (const seconds of MEMORY_CLIP_SECONDS) {
+        ctx.log(`video-file: ${model}: toonstream process, a ${seconds} s clip, in a process of its own`);
+        const clip = seconds === SECONDS ? input : makeClip(dir, seconds);
+        const run = await runSampled(process.execPath, [
+          join(repoRoot, 'bin', 'toonstream.js'), 'process', clip, join(dir, `cli-${seconds}s.mp4`), '--model', model,
+          '--models', ctx.config.modelsDir,
+        ]);
+        cli.push({ seconds, wallS: run.wallS, realTimeFactor: seconds / run.wallS, peakTreeRssMiB: run.peakTreeRssMiB });
       }
       const data = {
         model,
@@ -163,13 +161,14 @@ export const videoFileSection: BenchSection = {
         clip: `${WIDTH}x${HEIGHT} ${FPS} fps ${SECONDS} s, H.264 + AAC`,
         mediaOnlyS: media.elapsedS,
         rows,
+        cli,
       };
       return {
         title: `Video file processing (${model}${ctx.usingFixture ? ', the test fixture: no product model installed' : ''}), ${data.clip}`,
-        columns: ['engine', 'working', 'total s', 'fps', 'x real time', 'media only s', 'pure inference s', 'total / inference', 'peak RSS MiB'],
+        columns: ['engine', 'working', 'total s', 'fps', 'x real time', 'media only s', 'pure inference s', 'total / inference'],
         rows: rows.map((r) => [
           r.engine, r.working, fixed(r.totalS, 2), fixed(r.fps), fixed(r.realTimeFactor, 2), fixed(media.elapsedS, 2),
-          fixed(r.pureInferenceS, 2), fixed(r.ratioTotalToInference, 2), `${fixed(r.rssPeakMiB, 0)} (start ${fixed(r.rssStartMiB, 0)})`,
+          fixed(r.pureInferenceS, 2), fixed(r.ratioTotalToInference, 2),
         ]),
         notes: [
           'total: probe excluded; ffmpeg decode -> pipeline (offline, 4 frames in flight) -> libx264 veryfast + AAC copy, to a temp file then renamed',
@@ -177,6 +176,9 @@ export const videoFileSection: BenchSection = {
           'toonstream process: the engine as the CLI sets it up on a CPU (one single-thread session per core, up to 4)',
           `pure inference: engine.run() alone on the same frames at the working size, as many runs in flight as sessions (the faster of batch 1 and batch ${rows[0]?.batch ?? 1})`,
           'media only: the same decode + encode with frames passed through untouched (no model, no pipeline)',
+          ...cli.map((c) =>
+            `\`toonstream process\` as its own process, ${c.seconds} s clip: ${fixed(c.wallS, 2)} s from start to exit (model loading included, ` +
+            `${fixed(c.realTimeFactor, 2)}x real time), peak resident memory of it and its ffmpeg processes ${fixed(c.peakTreeRssMiB, 0)} MiB`),
         ],
         data,
       };

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { loadConfig, type Config, type LogLevel } from '../config';
-import { createEngine, noModelMessage, type OnnxEngine } from '../engine';
+import { createEngine, noModelMessage, pickDefaultModel, readCards, type OnnxEngine } from '../engine';
 import { createLogger, type Logger } from '../logging';
 import type { CommandArgs, CommandIO } from './command';
 import { CliError } from './command';
@@ -41,8 +41,14 @@ export function engineThreads(config: Config, profile: EngineProfile): { intraOp
   return { intraOpThreads: config.intraOpThreads, sessionsPerModel: config.sessionsPerModel || 1 };
 }
 
-export function openEngine(config: Config, logger: Logger, profile: EngineProfile = 'latency'): Promise<OnnxEngine> {
+export function openEngine(
+  config: Config,
+  logger: Logger,
+  profile: EngineProfile = 'latency',
+  onlyModels?: readonly string[],
+): Promise<OnnxEngine> {
   return createEngine({
+    onlyModels,
     modelsDir: config.modelsDir,
     device: config.device,
     ...engineThreads(config, profile),
@@ -55,6 +61,8 @@ export function openEngine(config: Config, logger: Logger, profile: EngineProfil
 
 /** The model a one-shot command uses: --model, else the engine's default; fails readably. */
 export function chooseModel(engine: OnnxEngine, requested: string | undefined): string {
+  const skipped = engine.skipped().find((s) => s.name === requested);
+  if (skipped) throw new CliError(`model ${skipped.name} could not be loaded: ${skipped.reason}`);
   const names = engine.models().map((m) => m.name);
   if (names.length === 0) throw new CliError(noModelMessage(engine.modelsDir));
   const model = requested ?? engine.defaultModel();
@@ -62,4 +70,30 @@ export function chooseModel(engine: OnnxEngine, requested: string | undefined): 
     throw new CliError(`unknown model "${requested}"; installed: ${names.join(', ')}`);
   }
   return model;
+}
+
+/**
+ * An engine with only the model a one-shot command uses (--model, else the default one), chosen
+ * from the model cards before any model is loaded: loading the others would cost seconds and
+ * hundreds of MB for nothing.
+ */
+export async function openEngineForModel(
+  config: Config,
+  logger: Logger,
+  requested: string | undefined,
+  profile: EngineProfile = 'latency',
+): Promise<{ engine: OnnxEngine; model: string }> {
+  const cards = readCards(config.modelsDir);
+  if (cards.length === 0) throw new CliError(noModelMessage(config.modelsDir));
+  const wanted = requested ?? pickDefaultModel(cards, config.defaultModel);
+  if (wanted === undefined || !cards.some((c) => c.name === wanted)) {
+    throw new CliError(`unknown model "${requested}"; installed: ${cards.map((c) => c.name).join(', ')}`);
+  }
+  const engine = await openEngine(config, logger, profile, [wanted]);
+  try {
+    return { engine, model: chooseModel(engine, wanted) };
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
 }

@@ -22,6 +22,8 @@ export interface EngineOptions {
   readonly sessionsPerModel?: number;
   /** Preferred default model; otherwise the first 'fast' model by name, else the first. */
   readonly defaultModel?: string;
+  /** Load only these models (by card name); default: every model in modelsDir. */
+  readonly onlyModels?: readonly string[];
   readonly logger?: Logger;
   readonly registry?: Registry;
   /**
@@ -69,10 +71,7 @@ class OrtEngine implements OnnxEngine {
   }
 
   defaultModel(): string | undefined {
-    if (this.preferred !== undefined && this.byName.has(this.preferred)) return this.preferred;
-    // By card name, not file name: "toon-fast" must come before "toon-fast-scenery".
-    const cards = this.models().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return (cards.find((c) => c.kind === 'fast') ?? cards[0])?.name;
+    return pickDefaultModel(this.models(), this.preferred);
   }
 
   skipped(): SkippedModel[] {
@@ -101,8 +100,16 @@ class OrtEngine implements OnnxEngine {
   }
 }
 
+/** The preferred model when it is among `cards`, else the first fast one by name, else the first. */
+export function pickDefaultModel(cards: readonly ModelCard[], preferred: string | undefined): string | undefined {
+  if (preferred !== undefined && cards.some((c) => c.name === preferred)) return preferred;
+  // By card name, not file name: "toon-fast" must come before "toon-fast-scenery".
+  const sorted = [...cards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return (sorted.find((c) => c.kind === 'fast') ?? sorted[0])?.name;
+}
+
 /**
- * Loads and warms up every model in options.modelsDir. Resolves even when no model loads
+ * Loads and warms up every model in options.modelsDir (or those of options.onlyModels). Resolves even when no model loads
  * (engine.models() is then empty); rejects only for setup errors that affect every model,
  * such as a GPU device whose execution provider is not installed.
  */
@@ -117,7 +124,7 @@ export async function createEngine(options: EngineOptions): Promise<OnnxEngine> 
     interOpThreads: options.interOpThreads ?? 1,
   };
   const sessionsPerModel = options.sessionsPerModel ?? 1;
-  const { loaded, skipped } = await loadModels(options.modelsDir, device, sessionOptions, logger, sessionsPerModel);
+  const { loaded, skipped } = await loadModels(options.modelsDir, device, sessionOptions, logger, sessionsPerModel, options.onlyModels);
   if (options.defaultModel !== undefined && !loaded.some((m) => m.card.name === options.defaultModel)) {
     logger.warn({ model: options.defaultModel }, 'configured default model is not loaded; picking another');
   }

@@ -1,4 +1,5 @@
-export { createEngine } from './engine';
+export { createEngine, pickDefaultModel } from './engine';
+export { readCards } from './loader';
 export type { EngineOptions, OnnxEngine } from './engine';
 export type { SkippedModel } from './loader';
 export { validateCard } from './card';

@@ -34,13 +34,7 @@ async function warmUp(session: ModelSession, card: ModelCard): Promise<void> {
   await session.run({ data: new Uint8Array(side * side * 3), n: 1, height: side, width: side });
 }
 
-async function loadOne(
-  dir: string,
-  cardFile: string,
-  device: Device,
-  options: SessionOptions,
-  sessionsPerModel: number,
-): Promise<LoadedModel> {
+function readCard(dir: string, cardFile: string): ModelCard {
   const name = basename(cardFile, '.json');
   let parsed: unknown;
   try {
@@ -48,7 +42,37 @@ async function loadOne(
   } catch (error) {
     throw new Error(`${cardFile} is not valid JSON: ${errorMessage(error)}`);
   }
-  const card = validateCard(parsed, cardFile, name);
+  return validateCard(parsed, cardFile, name);
+}
+
+function cardFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+/** The valid model cards in `dir`, without loading any model (cheap: JSON files only). */
+export function readCards(dir: string): ModelCard[] {
+  const cards: ModelCard[] = [];
+  for (const file of cardFiles(dir)) {
+    try {
+      cards.push(readCard(dir, file));
+    } catch {
+      // loadModels reports it when the model is loaded
+    }
+  }
+  return cards;
+}
+
+async function loadOne(
+  dir: string,
+  cardFile: string,
+  device: Device,
+  options: SessionOptions,
+  sessionsPerModel: number,
+): Promise<LoadedModel> {
+  const card = readCard(dir, cardFile);
   const file = device !== 'cpu' && card.files.fp16 ? card.files.fp16 : card.files.fp32;
   const path = join(dir, file);
   if (!existsSync(path)) throw new Error(`model file ${file} is missing`);
@@ -81,6 +105,7 @@ export async function loadModels(
   options: SessionOptions,
   logger: Logger,
   sessionsPerModel = 1,
+  only?: readonly string[],
 ): Promise<{ loaded: LoadedModel[]; skipped: SkippedModel[] }> {
   const loaded: LoadedModel[] = [];
   const skipped: SkippedModel[] = [];
@@ -88,11 +113,9 @@ export async function loadModels(
     logger.warn({ modelsDir: dir }, 'models directory does not exist');
     return { loaded, skipped };
   }
-  const cards = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  for (const cardFile of cards) {
+  for (const cardFile of cardFiles(dir)) {
     const name = basename(cardFile, '.json');
+    if (only && !only.includes(name)) continue;
     const started = Date.now();
     try {
       const model = await loadOne(dir, cardFile, device, options, sessionsPerModel);

@@ -22,7 +22,7 @@ import { rationalValue } from '../../media';
 import { createPipeline } from '../../pipeline';
 import { ENGINE_OPTIONS } from '../args';
 import { CliError, type CommandArgs, type CommandIO, type Command } from '../command';
-import { chooseModel, configFrom, oneShotLogger, openEngine } from '../runtime';
+import { configFrom, oneShotLogger, openEngineForModel } from '../runtime';
 
 function cliError(error: unknown): unknown {
   return error instanceof CameraError ? new CliError(error.message, error.exitCode) : error;
@@ -142,10 +142,9 @@ async function runLocal(
 ): Promise<CameraSummary> {
   const config = configFrom(args, io);
   const logger = oneShotLogger(config, args, io);
-  const engine = await openEngine(config, logger);
+  const { engine, model } = await openEngineForModel(config, logger, options.model);
   const pipeline = createPipeline(engine, { logger, smoothing: options.smoothing });
   try {
-    const model = chooseModel(engine, options.model);
     await pipeline.warmUp();
     return await runCamera({
       ...base,

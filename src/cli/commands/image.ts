@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cartoonizeImage, formatFromPath } from '../../image';
 import { ENGINE_OPTIONS } from '../args';
 import { CliError, type Command } from '../command';
-import { chooseModel, configFrom, oneShotLogger, openEngine } from '../runtime';
+import { configFrom, oneShotLogger, openEngineForModel } from '../runtime';
 
 async function readInput(path: string): Promise<Buffer> {
   try {
@@ -25,9 +25,8 @@ export const imageCommand: Command = {
     if (format === undefined) throw new CliError(`cannot tell the output format from "${outPath}": use .jpg, .png or .webp`);
     const config = configFrom(args, io);
     const input = await readInput(inPath);
-    const engine = await openEngine(config, oneShotLogger(config, args, io));
+    const { engine, model } = await openEngineForModel(config, oneShotLogger(config, args, io), args.options.model);
     try {
-      const model = chooseModel(engine, args.options.model);
       const result = await cartoonizeImage(engine, input, {
         model,
         maxPixels: config.maxPixels,

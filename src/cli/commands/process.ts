@@ -7,7 +7,7 @@ import { RateMeter } from '../../jobs/rate';
 import { ENGINE_OPTIONS } from '../args';
 import { CliError, type Command } from '../command';
 import { ProgressBar, formatDuration } from '../progress-bar';
-import { chooseModel, configFrom, oneShotLogger, openEngine } from '../runtime';
+import { configFrom, oneShotLogger, openEngineForModel } from '../runtime';
 
 function formatFromPath(path: string): OutputFormat | undefined {
   const ext = extname(path).toLowerCase();
@@ -53,14 +53,13 @@ export const processCommand: Command = {
       throw error instanceof MediaError ? new CliError(`${inPath}: ${error.message}`) : error;
     });
     const logger = oneShotLogger(config, args, io);
-    const engine = await openEngine(config, logger, 'throughput');
+    const { engine, model } = await openEngineForModel(config, logger, args.options.model, 'throughput');
     const pipeline = createPipeline(engine, { logger });
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const model = chooseModel(engine, args.options.model);
       let options;
       try {
         options = parseJobOptions({ ...args.options, model, format }, engine);
