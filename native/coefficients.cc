@@ -207,9 +207,8 @@ Motion estimate_motion(Scratch& s, int w, int h) {
 // 1 where the warp samples inside the previous frame along this axis.
 std::vector<float> inside_axis(int size, float d, float k) {
   std::vector<float> inside(size);
-  const float centre = (static_cast<float>(size) - 1.0f) / 2.0f;
   for (int x = 0; x < size; ++x) {
-    const float src = (1.0f - k) * static_cast<float>(x) + k * centre - d;
+    const float src = warp_source(x, size, d, k);
     inside[x] = src >= 0.0f && src <= static_cast<float>(size - 1) ? 1.0f : 0.0f;
   }
   return inside;

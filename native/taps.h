@@ -35,11 +35,16 @@ struct WarpTap {
   bool valid;
 };
 
+// Where the warp samples for position x along an axis of `size`: (1 - k) x + k c - d.
+inline float warp_source(int x, int size, float d, float k) {
+  const float centre = (static_cast<float>(size) - 1.0f) / 2.0f;
+  return (1.0f - k) * static_cast<float>(x) + k * centre - d;
+}
+
 inline std::vector<WarpTap> warp_taps(int size, float d, float k) {
   std::vector<WarpTap> taps(size);
-  const float centre = (static_cast<float>(size) - 1.0f) / 2.0f;
   for (int x = 0; x < size; ++x) {
-    const float src = (1.0f - k) * static_cast<float>(x) + k * centre - d;
+    const float src = warp_source(x, size, d, k);
     if (src < -1.0f || src > static_cast<float>(size)) {
       taps[x] = {{0, 0, 0.0f}, false};
       continue;

@@ -46,7 +46,7 @@ export interface PipelineConfig {
   readonly fullResSmoothing?: number;
   /** Folder holding postprocess.onnx (default: assets/graphs of the repository). */
   readonly graphsDir?: string;
-  /** ONNX Runtime intra-op threads of the post-processing session (0 = ORT's choice). */
+  /** ONNX Runtime intra-op threads of the post-processing session where it runs as the ONNX graph (GPUs, or a CPU without the native addon; 0 = ORT's choice). */
   readonly postprocessThreads?: number;
   /** Injectable time source (tests). */
   readonly clock?: Clock;
