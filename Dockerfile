@@ -11,6 +11,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY native ./native
+COPY scripts/build-native.mjs ./scripts/
 RUN npm ci --omit=dev && npm cache clean --force
 
 # Compile TypeScript and bundle the client with the dev dependencies.
@@ -21,6 +22,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY native ./native
+COPY scripts/build-native.mjs ./scripts/
 RUN npm ci
 COPY tsconfig.json ./
 COPY bin ./bin
