@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const prefix = dirname(dirname(process.execPath));
-const args = ['rebuild', '--directory=native'];
+const args = ['rebuild', '--directory=native', '--loglevel=warn'];
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
   args.push(`--nodedir=${prefix}`);
 }
