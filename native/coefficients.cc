@@ -32,7 +32,7 @@ struct Scratch {
   Plane grey, prev_grey, half, prev_half, blurred, prev_blurred, warped_half;
   Plane prev_grey_w, prev_state_w[3];
   Plane diff, diff_local, weight, tmp;
-  Plane stack[4], means[4], gain, offset, gain_mean, offset_mean;
+  Plane products[2], means[4], gain, offset, gain_mean, offset_mean;
 };
 
 Scratch& scratch() {
@@ -302,8 +302,8 @@ void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients
   for (int c = 0; c < 3; ++c) {
     const float* guide = s.rgb[c].data();
     const float* input = state + c * n;
-    float* ip = sized(s.stack[2], n);
-    float* ii = sized(s.stack[3], n);
+    float* ip = sized(s.products[0], n);
+    float* ii = sized(s.products[1], n);
     for (size_t i = 0; i < n; ++i) ip[i] = guide[i] * input[i], ii[i] = guide[i] * guide[i];
     float* m_i = sized(s.means[0], n);
     float* m_p = sized(s.means[1], n);

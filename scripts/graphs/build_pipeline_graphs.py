@@ -44,6 +44,10 @@ resolution too (A' = (1-f) A, b' = (1-f) b + f/2), so the full-resolution work i
 resizes (A', b', f), out = A' guide + b' + f prev, a clip and a cast. The previous output is the
 uint8 frame the stream already returned, so no extra state crosses into JavaScript.
 
+On a CPU the pipeline runs the same maths natively (native/coefficients.cc and native/finish.cc,
+which repeat the constants below): test/integration/native-postprocess.test.ts holds the two
+together, so a change here needs the same change there.
+
 Usage: python scripts/graphs/build_pipeline_graphs.py [OUT_DIR] [--radius R]   (default assets/graphs, R 1)
 """
 import os
