@@ -34,7 +34,7 @@ struct Task {
 };
 
 const Kernels kKernels = select_kernels();
-const Kernels kGeneric = {generic::compute_coefficients, generic::finish, "generic"};
+const Kernels kGeneric = generic_kernels();
 
 void execute(napi_env, void* data) {
   Task* task = static_cast<Task*>(data);

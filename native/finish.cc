@@ -1,10 +1,10 @@
 // The post-processing's output stage on the CPU: what assets/graphs/postprocess.onnx does at
 // output size, in one pass over the frame instead of a dozen full-resolution ONNX Runtime
-// kernels with their intermediate tensors. postprocess-coefficients.onnx computes everything at
-// working size; this applies it:
-
+// kernels with their intermediate tensors. coefficients.cc computes everything at working size;
+// this applies it:
+//
 //   out = clip(A guide + b + f prev_warped, 0, 255), truncated to uint8
-
+//
 // where A, b (3 planes each) and f (1 plane) are bilinearly upsampled from working size
 // (ONNX Resize, linear, half_pixel) and prev_warped is the stream's previous output moved by the
 // global motion (dx, dy in output pixels, zoom k about the centre; the graph's padded

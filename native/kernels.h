@@ -13,6 +13,8 @@ struct Kernels {
   const char* name;
 };
 
+inline Kernels generic_kernels() { return {generic::compute_coefficients, generic::finish, "generic"}; }
+
 inline Kernels select_kernels() {
 #if defined(TOONSTREAM_HAVE_AVX2)
   __builtin_cpu_init();
@@ -20,7 +22,7 @@ inline Kernels select_kernels() {
     return {avx2::compute_coefficients, avx2::finish, "avx2"};
   }
 #endif
-  return {generic::compute_coefficients, generic::finish, "generic"};
+  return generic_kernels();
 }
 
 }  // namespace toonstream

@@ -23,17 +23,14 @@ export interface CommandRun {
   readonly wallS: number;
   /** Largest sum of the resident memory of the command and its children (ffmpeg), sampled every 50 ms. */
   readonly peakTreeRssMiB: number;
-  readonly stdout: string;
 }
 
 /** Runs a command to completion (a non-zero exit rejects with its stderr), sampling its memory. */
 export function runSampled(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let peak = 0;
     const timer = setInterval(() => {
@@ -46,7 +43,7 @@ export function runSampled(command: string, args: readonly string[], env: NodeJS
     child.on('close', (code) => {
       clearInterval(timer);
       const wallS = (performance.now() - started) / 1000;
-      if (code === 0) resolve({ wallS, peakTreeRssMiB: peak, stdout });
+      if (code === 0) resolve({ wallS, peakTreeRssMiB: peak });
       else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
     });
   });

@@ -73,7 +73,8 @@ describe('native post-processing', () => {
     expect(nativePostprocessError()).toBeNull();
     expect(nativePostprocess()).not.toBeNull();
     // The AVX2 build wherever the CPU has it (every x86-64 CPU of the last decade).
-    const cpuHasAvx2 = /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8')) && /\bfma\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    const cpuHasAvx2 = /\bavx2\b/.test(cpuinfo) && /\bfma\b/.test(cpuinfo);
     if (process.arch === 'x64' && cpuHasAvx2) expect(nativePostprocess()?.instructionSet).toBe('avx2');
     expect(defaultPostprocessRuntime('cpu')).toBe('native');
     expect(defaultPostprocessRuntime('cuda')).toBe('onnx');
