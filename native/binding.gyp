@@ -1,6 +1,6 @@
 {
   "target_defaults": {
-    "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-Wall", "-Wextra"],
+    "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-fno-trapping-math", "-fopenmp-simd", "-Wall", "-Wextra"],
     "defines": ["NAPI_VERSION=8"]
   },
   "targets": [

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 
 #include "taps.h"
 
@@ -26,13 +28,30 @@ constexpr int kMotionRadius = 2;
 using Plane = std::vector<float>;
 using Motion = std::array<float, 3>;
 
+// Three-row ring buffers of w floats: the guided filter keeps only the rows a 3x3 box needs.
+class RowRing {
+ public:
+  void reset(int w) {
+    w_ = w;
+    rows_.resize(3 * static_cast<size_t>(w));
+  }
+  float* operator[](int y) { return rows_.data() + static_cast<size_t>(y % 3) * w_; }
+
+ private:
+  int w_ = 0;
+  std::vector<float> rows_;
+};
+
 // Planes reused from frame to frame by the thread that runs them (no page faults per frame).
 struct Scratch {
   Plane rgb[3], cartoon[3], prev_rgb[3];  // low, cartoon, prev_low as planes
   Plane grey, prev_grey, half, prev_half, blurred, prev_blurred, warped_half;
   Plane prev_grey_w, prev_state_w[3];
   Plane diff, diff_local, weight, tmp;
-  Plane products[2], means[4], gain, offset, gain_mean, offset_mean;
+  // The guided filter's horizontal means, per channel: of the guide, the input, their product and
+  // the guide squared; then of the gain and the offset.
+  RowRing h_means[3][4], h_gain[3], h_offset[3];
+  std::vector<float> rows;  // the rows of one step: vertical means, gain, offset, a, b
 };
 
 Scratch& scratch() {
@@ -81,6 +100,38 @@ void box_mean(const float* src, float* dst, int w, int h, Plane& tmp) {
     }
     for (int x = 0; x < w; ++x) d[x] *= inv;
   }
+}
+
+// Horizontal mean, radius 1, edge-correct (as box_mean<1>'s first pass), of value(x) for one row.
+template <typename Value>
+inline void hmean1(float* __restrict row, int w, Value value) {
+  if (w == 1) {
+    row[0] = value(0);
+    return;
+  }
+  constexpr float kInv = 1.0f / 3.0f;
+  row[0] = (value(0) + value(1)) / 2.0f;
+  for (int x = 1; x < w - 1; ++x) row[x] = (value(x - 1) + value(x) + value(x + 1)) * kInv;
+  row[w - 1] = (value(w - 2) + value(w - 1)) / 2.0f;
+}
+
+// Row y of the vertical pass of box_mean<1> over the rows held in `ring` (y - 1..y + 1 inside a
+// plane of h rows): their mean.
+inline void vmean1_row(RowRing& ring, int w, int h, int y, float* __restrict out) {
+  const int y0 = std::max(0, y - 1), y1 = std::min(h - 1, y + 1);
+  const float* r0 = ring[y0];
+  if (y1 == y0) {
+    std::copy(r0, r0 + w, out);
+    return;
+  }
+  const float* r1 = ring[y0 + 1];
+  if (y1 - y0 == 1) {
+    for (int x = 0; x < w; ++x) out[x] = (r0[x] + r1[x]) * 0.5f;
+    return;
+  }
+  const float* r2 = ring[y0 + 2];
+  constexpr float kInv = 1.0f / 3.0f;
+  for (int x = 0; x < w; ++x) out[x] = (r0[x] + r1[x] + r2[x]) * kInv;
 }
 
 // The global-motion warp of a w x h plane: dst(x) = src((1 - k) x + k c - d), bilinear;
@@ -142,18 +193,25 @@ Motion lk_step(const float* cur, const float* prev, int w, int h) {
   const float radius = (static_cast<float>(w) - 1.0f) / 2.0f;
   const float yc = (static_cast<float>(h) - 1.0f) / 2.0f;
   double a = 1, b = 0, c = 0, d = 1, e = 0, f = 1, r1 = 0, r2 = 0, r3 = 0;
-  auto avg = [&](int y, int x) { return 0.5f * (cur[static_cast<size_t>(y) * w + x] + prev[static_cast<size_t>(y) * w + x]); };
+  const float inv_radius = 1.0f / radius;
   for (int y = m; y < h - m; ++y) {
     const float yn = (static_cast<float>(y) - yc) / radius;
+    const float* __restrict cu = cur + static_cast<size_t>(y) * w;
+    const float* __restrict pu = prev + static_cast<size_t>(y) * w;
+    const float *__restrict cn = cu - w, *__restrict pn = pu - w;  // the row above
+    const float *__restrict cs = cu + w, *__restrict ps = pu + w;  // the row below
+    // Sums over one row in float (vectorised), over rows in double.
+    float ra = 0, rb = 0, rc = 0, rd = 0, re = 0, rf = 0, s1 = 0, s2 = 0, s3 = 0;
+#pragma omp simd reduction(+ : ra, rb, rc, rd, re, rf, s1, s2, s3)
     for (int x = m; x < w - m; ++x) {
-      const size_t i = static_cast<size_t>(y) * w + x;
-      const float it = cur[i] - prev[i];
-      const float ix = 0.5f * (avg(y, x + 1) - avg(y, x - 1));
-      const float iy = 0.5f * (avg(y + 1, x) - avg(y - 1, x));
-      const float ir = ix * ((static_cast<float>(x) - radius) / radius) + iy * yn;
-      a += ix * ix, b += ix * iy, c += ix * ir, d += iy * iy, e += iy * ir, f += ir * ir;
-      r1 -= ix * it, r2 -= iy * it, r3 -= ir * it;
+      const float it = cu[x] - pu[x];
+      const float ix = 0.5f * (0.5f * (cu[x + 1] + pu[x + 1]) - 0.5f * (cu[x - 1] + pu[x - 1]));
+      const float iy = 0.5f * (0.5f * (cs[x] + ps[x]) - 0.5f * (cn[x] + pn[x]));
+      const float ir = ix * ((static_cast<float>(x) - radius) * inv_radius) + iy * yn;
+      ra += ix * ix, rb += ix * iy, rc += ix * ir, rd += iy * iy, re += iy * ir, rf += ir * ir;
+      s1 -= ix * it, s2 -= iy * it, s3 -= ir * it;
     }
+    a += ra, b += rb, c += rc, d += rd, e += re, f += rf, r1 += s1, r2 += s2, r3 += s3;
   }
   const double c11 = d * f - e * e, c12 = c * e - b * f, c13 = b * e - c * d;
   const double c22 = a * f - c * c, c23 = b * c - a * e, c33 = a * d - b * b;
@@ -202,6 +260,44 @@ Motion estimate_motion(Scratch& s, int w, int h) {
     still = still && std::fabs(motion[i]) < kStillMotion[i];
   }
   return still ? Motion{0, 0, 0} : motion;
+}
+
+// The smoothing weight along one row: clip(1 - local change / tau, 0, 1)^2 x the row's largest
+// weight x 1 where the warp samples inside the previous frame.
+void smoothing_weight_row(const float* __restrict local, const float* __restrict inside_x, float most, float tau,
+                          float* __restrict weight, int w) {
+  for (int x = 0; x < w; ++x) {
+    float lin = 1.0f - local[x] / tau;
+    lin = lin < 0.0f ? 0.0f : lin;
+    lin = lin > 1.0f ? 1.0f : lin;
+    weight[x] = lin * lin * most * inside_x[x];
+  }
+}
+
+// One row of the guided filter's per-window linear model: gain = cov(I, p) / (var(I) + eps),
+// offset = mean(p) - gain mean(I).
+void gain_offset_row(const float* __restrict m_i, const float* __restrict m_p, const float* __restrict m_ip,
+                     const float* __restrict m_ii, float eps, float* __restrict gain, float* __restrict offset, int w) {
+  for (int x = 0; x < w; ++x) {
+    const float cov = m_ip[x] - m_i[x] * m_p[x];
+    const float var = m_ii[x] - m_i[x] * m_i[x];
+    gain[x] = cov / (var + eps);
+    offset[x] = m_p[x] - gain[x] * m_i[x];
+  }
+}
+
+// One row of one channel's output coefficients from the box-averaged gain and offset: strength
+// blend and output-size smoothing (f) folded in.
+void coefficient_row(const float* __restrict input, const float* __restrict guide, const float* __restrict gain_mean,
+                     const float* __restrict offset_mean, const float* __restrict f, float strength, float detail,
+                     float* __restrict a, float* __restrict b, int w) {
+  for (int x = 0; x < w; ++x) {
+    const float detail_b = input[x] - gain_mean[x] * guide[x];
+    const float mb = offset_mean[x] + detail * (detail_b - offset_mean[x]);
+    const float keep = 1.0f - f[x];
+    a[x] = (gain_mean[x] * strength + (1.0f - strength)) * keep;
+    b[x] = (mb * strength + 0.5f) * keep + 0.5f * f[x];
+  }
 }
 
 // 1 where the warp samples inside the previous frame along this axis.
@@ -262,29 +358,36 @@ void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients
         prev_state[c] = s.prev_state_w[c].data();
       }
     }
-    double change = 0.0;
-    for (int c = 0; c < 3; ++c)
-      for (size_t i = 0; i < n; ++i) change += std::fabs(s.rgb[c][i] - s.prev_rgb[c][i]);
-    out.change = static_cast<float>(change / (3.0 * static_cast<double>(n)) / 255.0);
+    // Sum of absolute differences in integers, row by row: exact, and vectorised.
+    uint64_t change = 0;
+    for (int y = 0; y < h; ++y) {
+      const uint8_t* __restrict cur = job.low + 3 * static_cast<size_t>(y) * w;
+      const uint8_t* __restrict prev = job.prev_low + 3 * static_cast<size_t>(y) * w;
+      uint32_t row = 0;
+      for (int i = 0; i < 3 * w; ++i) row += static_cast<uint32_t>(std::abs(static_cast<int>(cur[i]) - static_cast<int>(prev[i])));
+      change += row;
+    }
+    out.change = static_cast<float>(static_cast<double>(change) / (3.0 * static_cast<double>(n)) / 255.0);
     const float most = out.change < p.cut_threshold ? p.smoothing : 0.0f;
+    const float tau = p.motion_tau;
 
-    float* diff = sized(s.diff, n);
-    for (size_t i = 0; i < n; ++i) diff[i] = std::fabs(s.grey[i] - prev_grey[i]);
+    float* __restrict diff = sized(s.diff, n);
+    const float* __restrict grey = s.grey.data();
+    for (size_t i = 0; i < n; ++i) diff[i] = std::fabs(grey[i] - prev_grey[i]);
     float* local = sized(s.diff_local, n);
     box_mean<kMotionRadius>(diff, local, w, h, s.tmp);
     const std::vector<float> inside_x = inside_axis(w, motion[0], motion[2]);
     const std::vector<float> inside_y = inside_axis(h, motion[1], motion[2]);
     for (int y = 0; y < h; ++y) {
-      for (int x = 0; x < w; ++x) {
-        const size_t i = static_cast<size_t>(y) * w + x;
-        const float lin = std::clamp(1.0f - local[i] / p.motion_tau, 0.0f, 1.0f);
-        weight[i] = lin * lin * most * inside_x[x] * inside_y[y];
-      }
+      const size_t row = static_cast<size_t>(y) * w;
+      smoothing_weight_row(local + row, inside_x.data(), most * inside_y[y], tau, weight + row, w);
     }
     for (int c = 0; c < 3; ++c) {
-      const float* cartoon = s.cartoon[c].data();
-      float* st = state + c * n;
-      for (size_t i = 0; i < n; ++i) st[i] = cartoon[i] + weight[i] * (prev_state[c][i] - cartoon[i]);
+      const float* __restrict cartoon = s.cartoon[c].data();
+      const float* __restrict prev = prev_state[c];
+      const float* __restrict wt = weight;
+      float* __restrict st = state + c * n;
+      for (size_t i = 0; i < n; ++i) st[i] = cartoon[i] + wt[i] * (prev[i] - cartoon[i]);
     }
   }
 
@@ -292,47 +395,76 @@ void compute_coefficients(const CoefficientsJob& job, float* state, Coefficients
   // carry it into the band beside a moving edge.
   float* blend = sized(out.blend, n);
   erode3(weight, blend, w, h, s.tmp);
-  for (size_t i = 0; i < n; ++i) blend[i] *= p.full_res;
+  const float full_res = p.full_res;
+  for (size_t i = 0; i < n; ++i) blend[i] *= full_res;
 
   // Fast guided filter per channel (guide I = low, input = state), with the strength blend and
-  // the output-size smoothing folded into the coefficients.
+  // the output-size smoothing folded into the coefficients. Its two 3x3 box means are split into
+  // horizontal and vertical passes that walk down the frame together, a row apart, on three-row
+  // rings: no intermediate plane leaves the cache. a and b come out interleaved (RGBRGB...), as
+  // finish() reads them.
+  const float eps = p.eps * 255.0f * 255.0f;
+  const float strength = p.strength, detail = p.detail;
+  for (int c = 0; c < 3; ++c) {
+    for (RowRing& ring : s.h_means[c]) ring.reset(w);
+    s.h_gain[c].reset(w);
+    s.h_offset[c].reset(w);
+  }
+  s.rows.resize(12 * static_cast<size_t>(w));
+  float* m_i = s.rows.data();
+  float* m_p = m_i + w;
+  float* m_ip = m_p + w;
+  float* m_ii = m_ip + w;
+  float* gain = m_ii + w;
+  float* offset = gain + w;
+  float* a_rows = offset + w;  // 3 rows, one per channel
+  float* b_rows = a_rows + 3 * static_cast<size_t>(w);
   float* a_out = sized(out.a, 3 * n);
   float* b_out = sized(out.b, 3 * n);
-  const float eps = p.eps * 255.0f * 255.0f;
-  for (int c = 0; c < 3; ++c) {
-    const float* guide = s.rgb[c].data();
-    const float* input = state + c * n;
-    float* ip = sized(s.products[0], n);
-    float* ii = sized(s.products[1], n);
-    for (size_t i = 0; i < n; ++i) ip[i] = guide[i] * input[i], ii[i] = guide[i] * guide[i];
-    float* m_i = sized(s.means[0], n);
-    float* m_p = sized(s.means[1], n);
-    float* m_ip = sized(s.means[2], n);
-    float* m_ii = sized(s.means[3], n);
-    box_mean<kGuidedRadius>(guide, m_i, w, h, s.tmp);
-    box_mean<kGuidedRadius>(input, m_p, w, h, s.tmp);
-    box_mean<kGuidedRadius>(ip, m_ip, w, h, s.tmp);
-    box_mean<kGuidedRadius>(ii, m_ii, w, h, s.tmp);
-    float* gain = sized(s.gain, n);
-    float* offset = sized(s.offset, n);
-    for (size_t i = 0; i < n; ++i) {
-      const float cov = m_ip[i] - m_i[i] * m_p[i];
-      const float var = m_ii[i] - m_i[i] * m_i[i];
-      gain[i] = cov / (var + eps);
-      offset[i] = m_p[i] - gain[i] * m_i[i];
+
+  // Step k: horizontal means of row k; gain and offset of row k - 1 (and their horizontal means);
+  // the coefficients of row k - 2.
+  for (int k = 0; k < h + 2; ++k) {
+    for (int c = 0; c < 3; ++c) {
+      if (k < h) {
+        const float* __restrict g = s.rgb[c].data() + static_cast<size_t>(k) * w;
+        const float* __restrict in = state + c * n + static_cast<size_t>(k) * w;
+        RowRing* ring = s.h_means[c];
+        hmean1(ring[0][k], w, [&](int x) { return g[x]; });
+        hmean1(ring[1][k], w, [&](int x) { return in[x]; });
+        hmean1(ring[2][k], w, [&](int x) { return g[x] * in[x]; });
+        hmean1(ring[3][k], w, [&](int x) { return g[x] * g[x]; });
+      }
+      const int j = k - 1;
+      if (j >= 0 && j < h) {
+        RowRing* ring = s.h_means[c];
+        vmean1_row(ring[0], w, h, j, m_i);
+        vmean1_row(ring[1], w, h, j, m_p);
+        vmean1_row(ring[2], w, h, j, m_ip);
+        vmean1_row(ring[3], w, h, j, m_ii);
+        gain_offset_row(m_i, m_p, m_ip, m_ii, eps, gain, offset, w);
+        hmean1(s.h_gain[c][j], w, [&](int x) { return gain[x]; });
+        hmean1(s.h_offset[c][j], w, [&](int x) { return offset[x]; });
+      }
     }
-    float* gain_mean = sized(s.gain_mean, n);
-    float* offset_mean = sized(s.offset_mean, n);
-    box_mean<kGuidedRadius>(gain, gain_mean, w, h, s.tmp);
-    box_mean<kGuidedRadius>(offset, offset_mean, w, h, s.tmp);
-    float* a = a_out + c * n;
-    float* b = b_out + c * n;
-    for (size_t i = 0; i < n; ++i) {
-      const float detail = input[i] - gain_mean[i] * guide[i];
-      const float mb = offset_mean[i] + p.detail * (detail - offset_mean[i]);
-      const float keep = 1.0f - blend[i];
-      a[i] = (gain_mean[i] * p.strength + (1.0f - p.strength)) * keep;
-      b[i] = (mb * p.strength + 0.5f) * keep + 0.5f * blend[i];
+    const int y = k - 2;
+    if (y < 0) continue;
+    const size_t row = static_cast<size_t>(y) * w;
+    for (int c = 0; c < 3; ++c) {
+      float* gain_mean = m_i;
+      float* offset_mean = m_p;
+      vmean1_row(s.h_gain[c], w, h, y, gain_mean);
+      vmean1_row(s.h_offset[c], w, h, y, offset_mean);
+      coefficient_row(state + c * n + row, s.rgb[c].data() + row, gain_mean, offset_mean, blend + row, strength, detail,
+                      a_rows + c * static_cast<size_t>(w), b_rows + c * static_cast<size_t>(w), w);
+    }
+    float* __restrict ai = a_out + 3 * row;
+    float* __restrict bi = b_out + 3 * row;
+    for (int x = 0; x < w; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        ai[3 * x + c] = a_rows[c * static_cast<size_t>(w) + x];
+        bi[3 * x + c] = b_rows[c * static_cast<size_t>(w) + x];
+      }
     }
   }
 }

@@ -29,8 +29,8 @@ struct CoefficientsJob {
 };
 
 struct Coefficients {
-  std::vector<float> a;      // 3 planes: out = a guide + b + blend prev (after upsampling)
-  std::vector<float> b;      // 3 planes
+  std::vector<float> a;      // RGB interleaved: out = a guide + b + blend prev (after upsampling)
+  std::vector<float> b;      // RGB interleaved
   std::vector<float> blend;  // 1 plane
   float change = 0;          // mean |low - prev_low| / 255
   float motion[3] = {0, 0, 0};  // dx, dy (working px), zoom; exactly 0 for a still camera

@@ -5,7 +5,7 @@
 //
 //   out = clip(A guide + b + f prev_warped, 0, 255), truncated to uint8
 //
-// where A, b (3 planes each) and f (1 plane) are bilinearly upsampled from working size
+// where A, b (3 channels each, interleaved) and f (1 plane) are bilinearly upsampled from working size
 // (ONNX Resize, linear, half_pixel) and prev_warped is the stream's previous output moved by the
 // global motion (dx, dy in output pixels, zoom k about the centre; the graph's padded
 // tf_crop_and_resize warp: edge-replicated up to one pixel outside, 0 beyond).
@@ -20,57 +20,75 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace toonstream {
 namespace TOONSTREAM_ISA {
 namespace {
 
-// Working-size row `r` of the coefficients, upsampled along x to output width and interleaved as
-// the frame is (RGBRGB...): a[3x + c], b[3x + c], and f repeated for the three channels.
+// Working-size row `r` of the coefficients, upsampled along x to output width, interleaved as the
+// frame is (RGBRGB...): a[3x + c], b[3x + c], and f repeated for the three channels. The
+// coefficients arrive interleaved too, so each output pixel lerps two runs of three floats, which
+// the vector types below do in one go (they write a fourth float, which the next pixel
+// overwrites: the rows have one float of slack).
+typedef float Float4 __attribute__((vector_size(16)));
+
+inline Float4 load4(const float* p) {
+  Float4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store4(float* p, Float4 v) { std::memcpy(p, &v, sizeof v); }
+
 struct CoefficientRow {
   int source = -1;
   std::vector<float> a, b, f;
 };
 
+// Coefficient rows hold 3 floats per pixel and the slack float of store4.
+inline size_t row_floats(int width) { return 3 * static_cast<size_t>(width) + 1; }
+
 void upsample_coefficients(const FinishJob& job, const std::vector<Lerp>& cols, int r, CoefficientRow& row) {
   const int w = job.low_width, W = job.width;
-  const size_t plane = static_cast<size_t>(w) * job.low_height;
   const size_t offset = static_cast<size_t>(r) * w;
-  for (int c = 0; c < 3; ++c) {
-    const float* a = job.coef_a + c * plane + offset;
-    const float* b = job.coef_b + c * plane + offset;
-    for (int x = 0; x < W; ++x) {
-      const Lerp t = cols[x];
-      row.a[3 * x + c] = a[t.i0] + t.t * (a[t.i1] - a[t.i0]);
-      row.b[3 * x + c] = b[t.i0] + t.t * (b[t.i1] - b[t.i0]);
-    }
-  }
+  // Reading four floats at the last pixel of the last row would run past the plane: that pixel
+  // (the last tap of every row) is read as three.
+  const float* a = job.coef_a + 3 * offset;
+  const float* b = job.coef_b + 3 * offset;
   const float* f = job.blend + offset;
+  float* ra = row.a.data();
+  float* rb = row.b.data();
+  float* rf = row.f.data();
+  auto three = [](const float* p) { return Float4{p[0], p[1], p[2], 0.0f}; };
   for (int x = 0; x < W; ++x) {
     const Lerp t = cols[x];
+    const bool last = t.i1 == w - 1;
+    const Float4 a0 = last ? three(a + 3 * t.i0) : load4(a + 3 * t.i0), a1 = last ? three(a + 3 * t.i1) : load4(a + 3 * t.i1);
+    const Float4 b0 = last ? three(b + 3 * t.i0) : load4(b + 3 * t.i0), b1 = last ? three(b + 3 * t.i1) : load4(b + 3 * t.i1);
+    store4(ra + 3 * x, a0 + t.t * (a1 - a0));
+    store4(rb + 3 * x, b0 + t.t * (b1 - b0));
     const float v = f[t.i0] + t.t * (f[t.i1] - f[t.i0]);
-    row.f[3 * x] = row.f[3 * x + 1] = row.f[3 * x + 2] = v;
+    store4(rf + 3 * x, Float4{v, v, v, v});
   }
   row.source = r;
 }
 
-// Row `r` of the previous output, warped along x (RGB interleaved, float).
-struct PreviousRow {
-  int source = -1;
-  std::vector<float> v;
-};
-
-void warp_previous(const FinishJob& job, const std::vector<WarpTap>& cols, int r, PreviousRow& row) {
-  const uint8_t* src = job.prev + static_cast<size_t>(r) * job.width * 3;
+// The previous output warped, at output row y: along y first (contiguous, vectorised) into `line`,
+// then one gather of whole pixels along x into `out`. Both hold 3 floats per pixel and one of slack.
+void warp_previous_row(const FinishJob& job, const Lerp& r, const std::vector<WarpTap>& cols, float* __restrict line,
+                       float* __restrict out) {
+  const size_t n = 3 * static_cast<size_t>(job.width);
+  const uint8_t* __restrict s0 = job.prev + r.i0 * n;
+  const uint8_t* __restrict s1 = job.prev + r.i1 * n;
+  const float t = r.t;
+  for (size_t i = 0; i < n; ++i) line[i] = static_cast<float>(s0[i]) + t * (static_cast<float>(s1[i]) - static_cast<float>(s0[i]));
   for (int x = 0; x < job.width; ++x) {
-    const WarpTap t = cols[x];
-    for (int c = 0; c < 3; ++c) {
-      const float p0 = src[3 * t.lerp.i0 + c], p1 = src[3 * t.lerp.i1 + c];
-      row.v[3 * x + c] = t.valid ? p0 + t.lerp.t * (p1 - p0) : 0.0f;
-    }
+    const WarpTap c = cols[x];
+    const Float4 p0 = load4(line + 3 * c.lerp.i0), p1 = load4(line + 3 * c.lerp.i1);
+    store4(out + 3 * x, c.valid ? p0 + c.lerp.t * (p1 - p0) : Float4{0, 0, 0, 0});
   }
-  row.source = r;
 }
 
 // Keeps the two source rows a lerp needs, reusing whichever of the cached pair it can (output rows
@@ -104,10 +122,9 @@ void finish(const FinishJob& job) {
     warp_rows = warp_taps(H, job.dy, job.zoom);
   }
   CoefficientRow coef[2];
-  PreviousRow prev[2];
-  for (auto& row : coef) row.a.resize(n), row.b.resize(n), row.f.resize(n);
-  if (warped) for (auto& row : prev) row.v.resize(n);
-  std::vector<float> prev_line(n, 0.0f);
+  const size_t floats = row_floats(W);
+  for (auto& row : coef) row.a.resize(floats), row.b.resize(floats), row.f.resize(floats);
+  std::vector<float> prev_line(floats, 0.0f), prev_rows(warped ? floats : 0, 0.0f);
 
   for (int y = 0; y < H; ++y) {
     const Lerp r = rows[y];
@@ -125,11 +142,7 @@ void finish(const FinishJob& job) {
     if (job.prev && still) {
       p_still = job.prev + static_cast<size_t>(y) * n;
     } else if (warped && warp_rows[y].valid) {
-      const Lerp pr = warp_rows[y].lerp;
-      const PreviousRow *q0, *q1;
-      prepare_pair(prev, pr.i0, pr.i1, &q0, &q1, [&](int src, PreviousRow& row) { warp_previous(job, warp_cols, src, row); });
-      const float *v0 = q0->v.data(), *v1 = q1->v.data();
-      for (size_t i = 0; i < n; ++i) prev_line[i] = v0[i] + pr.t * (v1[i] - v0[i]);
+      warp_previous_row(job, warp_rows[y].lerp, warp_cols, prev_rows.data(), prev_line.data());
       p = prev_line.data();
     }
 

@@ -9,9 +9,9 @@ struct FinishJob {
   const uint8_t* guide;
   int width;
   int height;
-  const float* coef_a;
-  const float* coef_b;
-  const float* blend;
+  const float* coef_a;  // working size, RGB interleaved
+  const float* coef_b;  // working size, RGB interleaved
+  const float* blend;   // working size, one plane
   int low_width;
   int low_height;
   const uint8_t* prev;  // nullptr: no previous output (blend must be 0 then)
