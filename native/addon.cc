@@ -1,4 +1,4 @@
-// Node's binding of the CPU post-processing:
+// Node's binding of the CPU pixel work: the post-processing and the resize of incoming frames.
 //
 //   postprocess({ guide, width, height, low, cartoon, lowWidth, lowHeight,
 //                 prevLow, prevState, prevOutput, params, output, state, result }): Promise<void>
@@ -7,9 +7,15 @@
 // state: planar float RGB at working size; prevOutput: the stream's previous output; the three
 // prev* are null without a previous frame. params: Float32Array [smoothing, strength,
 // cut_threshold, (unused), motion_tau, eps, detail, full_res] (the graph's layout). result
-// receives [change, dx, dy, zoom]. genericKernels (optional, tests): skip the AVX2 build.
-// Every argument is checked here; the work runs on libuv's pool. `instructionSet` names the
-// kernel build in use ('avx2' or 'generic').
+// receives [change, dx, dy, zoom].
+//
+//   resize({ src, width, height, output, outputWidth, outputHeight }): Promise<void>
+//
+// src and output: RGB24 (resize.h says how it filters).
+//
+// genericKernels (optional on both, tests): skip the AVX2 build. Every argument is checked here;
+// the work runs on libuv's pool. `instructionSet` names the kernel build in use ('avx2' or
+// 'generic').
 #include <node_api.h>
 
 #include <cstdint>
@@ -22,37 +28,49 @@ namespace {
 
 using namespace toonstream;
 
+// One call's work on libuv's pool; the JS values it reads or writes stay referenced (alive and in
+// place) until it completes.
 struct Task {
+  virtual ~Task() = default;
+  virtual void run() = 0;
   Kernels kernels{};
-  CoefficientsJob coefficients_job{};
-  FinishJob finish_job{};
-  float* state = nullptr;
-  float* result = nullptr;
   std::vector<napi_ref> refs;
   napi_deferred deferred = nullptr;
   napi_async_work work = nullptr;
 };
 
+struct PostprocessTask : Task {
+  CoefficientsJob coefficients_job{};
+  FinishJob finish_job{};
+  float* state = nullptr;
+  float* result = nullptr;
+
+  void run() override {
+    // Reused by this pool thread from frame to frame: fresh megabytes would page-fault every time.
+    thread_local Coefficients coefficients;
+    kernels.compute_coefficients(coefficients_job, state, coefficients);
+    finish_job.coef_a = coefficients.a.data();
+    finish_job.coef_b = coefficients.b.data();
+    finish_job.blend = coefficients.blend.data();
+    // Working-size pixels -> output pixels; the zoom is scale-free.
+    finish_job.dx = coefficients.motion[0] * static_cast<float>(finish_job.width) / static_cast<float>(finish_job.low_width);
+    finish_job.dy = coefficients.motion[1] * static_cast<float>(finish_job.height) / static_cast<float>(finish_job.low_height);
+    finish_job.zoom = coefficients.motion[2];
+    kernels.finish(finish_job);
+    result[0] = coefficients.change;
+    for (int i = 0; i < 3; ++i) result[1 + i] = coefficients.motion[i];
+  }
+};
+
+struct ResizeTask : Task {
+  ResizeJob job{};
+  void run() override { kernels.resize(job); }
+};
+
 const Kernels kKernels = select_kernels();
 const Kernels kGeneric = generic_kernels();
 
-void execute(napi_env, void* data) {
-  Task* task = static_cast<Task*>(data);
-  // Reused by this pool thread from frame to frame: fresh megabytes would page-fault every time.
-  thread_local Coefficients coefficients;
-  task->kernels.compute_coefficients(task->coefficients_job, task->state, coefficients);
-  FinishJob& finish_job = task->finish_job;
-  finish_job.coef_a = coefficients.a.data();
-  finish_job.coef_b = coefficients.b.data();
-  finish_job.blend = coefficients.blend.data();
-  // Working-size pixels -> output pixels; the zoom is scale-free.
-  finish_job.dx = coefficients.motion[0] * static_cast<float>(finish_job.width) / static_cast<float>(finish_job.low_width);
-  finish_job.dy = coefficients.motion[1] * static_cast<float>(finish_job.height) / static_cast<float>(finish_job.low_height);
-  finish_job.zoom = coefficients.motion[2];
-  task->kernels.finish(finish_job);
-  task->result[0] = coefficients.change;
-  for (int i = 0; i < 3; ++i) task->result[1 + i] = coefficients.motion[i];
-}
+void execute(napi_env, void* data) { static_cast<Task*>(data)->run(); }
 
 void complete(napi_env env, napi_status status, void* data) {
   Task* task = static_cast<Task*>(data);
@@ -63,7 +81,7 @@ void complete(napi_env env, napi_status status, void* data) {
     napi_resolve_deferred(env, task->deferred, undefined);
   } else {
     napi_value message, error;
-    napi_create_string_utf8(env, "postprocess was cancelled", NAPI_AUTO_LENGTH, &message);
+    napi_create_string_utf8(env, "the native work was cancelled", NAPI_AUTO_LENGTH, &message);
     napi_create_error(env, nullptr, message, &error);
     napi_reject_deferred(env, task->deferred, error);
   }
@@ -74,7 +92,8 @@ void complete(napi_env env, napi_status status, void* data) {
 // Reads the arguments object; on a bad field throws a TypeError naming it and returns false.
 class Reader {
  public:
-  Reader(napi_env env, napi_value object, Task* task) : env_(env), object_(object), task_(task) {}
+  Reader(napi_env env, const char* function, napi_value object, Task* task)
+      : env_(env), function_(function), object_(object), task_(task) {}
 
   // An optional boolean (false when absent).
   bool flag(const char* name, bool* out) {
@@ -133,27 +152,52 @@ class Reader {
   }
 
   bool fail(const std::string& message) {
-    napi_throw_type_error(env_, nullptr, ("postprocess: " + message).c_str());
+    napi_throw_type_error(env_, nullptr, (function_ + ": " + message).c_str());
     return false;
   }
 
   napi_env env_;
+  std::string function_;
   napi_value object_;
   Task* task_;
 };
 
-napi_value postprocess(napi_env env, napi_callback_info info) {
+// The one object argument of `function`, or nullptr after throwing a TypeError.
+napi_value object_argument(napi_env env, napi_callback_info info, const char* function) {
   size_t argc = 1;
   napi_value arg;
   napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
   napi_valuetype kind = napi_undefined;
   if (argc == 1) napi_typeof(env, arg, &kind);
   if (kind != napi_object) {
-    napi_throw_type_error(env, nullptr, "postprocess takes one object argument");
+    napi_throw_type_error(env, nullptr, (std::string(function) + " takes one object argument").c_str());
     return nullptr;
   }
-  Task* task = new Task();
-  Reader read(env, arg, task);
+  return arg;
+}
+
+// Queues a task whose arguments were read (`ok`), or drops it after a TypeError; the promise of
+// its completion, or nullptr.
+napi_value queue(napi_env env, Task* task, bool ok, bool generic_only, const char* name) {
+  if (!ok) {
+    for (napi_ref ref : task->refs) napi_delete_reference(env, ref);
+    delete task;
+    return nullptr;
+  }
+  task->kernels = generic_only ? kGeneric : kKernels;
+  napi_value promise, resource_name;
+  napi_create_promise(env, &task->deferred, &promise);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  napi_create_async_work(env, nullptr, resource_name, execute, complete, task, &task->work);
+  napi_queue_async_work(env, task->work);
+  return promise;
+}
+
+napi_value postprocess(napi_env env, napi_callback_info info) {
+  napi_value arg = object_argument(env, info, "postprocess");
+  if (!arg) return nullptr;
+  PostprocessTask* task = new PostprocessTask();
+  Reader read(env, "postprocess", arg, task);
   CoefficientsJob& cj = task->coefficients_job;
   FinishJob& fj = task->finish_job;
   uint8_t *guide, *low, *cartoon, *prev_low, *prev_output, *output;
@@ -175,28 +219,37 @@ napi_value postprocess(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "postprocess: prevLow, prevState and prevOutput are all null or all set");
     ok = false;
   }
-  if (!ok) {
-    for (napi_ref ref : task->refs) napi_delete_reference(env, ref);
-    delete task;
-    return nullptr;
+  if (ok) {
+    cj.low = low, cj.cartoon = cartoon, cj.prev_low = prev_low, cj.prev_state = prev_state;
+    cj.params = {params[0], params[1], params[2], params[4], params[5], params[6], params[7]};
+    fj.guide = guide, fj.low_width = cj.width, fj.low_height = cj.height, fj.prev = prev_output, fj.out = output;
   }
-  task->kernels = generic_only ? kGeneric : kKernels;
-  cj.low = low, cj.cartoon = cartoon, cj.prev_low = prev_low, cj.prev_state = prev_state;
-  cj.params = {params[0], params[1], params[2], params[4], params[5], params[6], params[7]};
-  fj.guide = guide, fj.low_width = cj.width, fj.low_height = cj.height, fj.prev = prev_output, fj.out = output;
+  return queue(env, task, ok, generic_only, "toonstream.postprocess");
+}
 
-  napi_value promise, name;
-  napi_create_promise(env, &task->deferred, &promise);
-  napi_create_string_utf8(env, "toonstream.postprocess", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, nullptr, name, execute, complete, task, &task->work);
-  napi_queue_async_work(env, task->work);
-  return promise;
+napi_value resize(napi_env env, napi_callback_info info) {
+  napi_value arg = object_argument(env, info, "resize");
+  if (!arg) return nullptr;
+  ResizeTask* task = new ResizeTask();
+  Reader read(env, "resize", arg, task);
+  ResizeJob& job = task->job;
+  uint8_t* src = nullptr;
+  bool generic_only = false;
+  bool ok = read.flag("genericKernels", &generic_only) && read.integer("width", &job.src_width) &&
+            read.integer("height", &job.src_height) && read.integer("outputWidth", &job.width) &&
+            read.integer("outputHeight", &job.height);
+  ok = ok && read.array("src", napi_uint8_array, static_cast<size_t>(job.src_width) * job.src_height * 3, &src) &&
+       read.array("output", napi_uint8_array, static_cast<size_t>(job.width) * job.height * 3, &job.dst);
+  job.src = src;
+  return queue(env, task, ok, generic_only, "toonstream.resize");
 }
 
 napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "postprocess", NAPI_AUTO_LENGTH, postprocess, nullptr, &fn);
   napi_set_named_property(env, exports, "postprocess", fn);
+  napi_create_function(env, "resize", NAPI_AUTO_LENGTH, resize, nullptr, &fn);
+  napi_set_named_property(env, exports, "resize", fn);
   napi_value isa;
   napi_create_string_utf8(env, kKernels.name, NAPI_AUTO_LENGTH, &isa);
   napi_set_named_property(env, exports, "instructionSet", isa);

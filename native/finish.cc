@@ -15,12 +15,12 @@
 #endif
 
 #include "finish.h"
+#include "float4.h"
 #include "taps.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 namespace toonstream {
@@ -29,19 +29,8 @@ namespace {
 
 // Working-size row `r` of the coefficients, upsampled along x to output width, interleaved as the
 // frame is (RGBRGB...): a[3x + c], b[3x + c], and f repeated for the three channels. The
-// coefficients arrive interleaved too, so each output pixel lerps two runs of three floats, which
-// the vector types below do in one go (they write a fourth float, which the next pixel
-// overwrites: the rows have one float of slack).
-typedef float Float4 __attribute__((vector_size(16)));
-
-inline Float4 load4(const float* p) {
-  Float4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void store4(float* p, Float4 v) { std::memcpy(p, &v, sizeof v); }
-
+// coefficients arrive interleaved too, so each output pixel lerps two runs of three floats as
+// Float4s (the fourth float written is overwritten by the next pixel).
 struct CoefficientRow {
   int source = -1;
   std::vector<float> a, b, f;

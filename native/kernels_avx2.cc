@@ -3,3 +3,4 @@
 #define TOONSTREAM_ISA avx2
 #include "coefficients.cc"
 #include "finish.cc"
+#include "resize.cc"

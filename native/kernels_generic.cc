@@ -2,3 +2,4 @@
 #define TOONSTREAM_ISA generic
 #include "coefficients.cc"
 #include "finish.cc"
+#include "resize.cc"

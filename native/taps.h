@@ -2,10 +2,16 @@
 // upsampling (half_pixel) and the global-motion warp. Per axis: both are separable.
 #pragma once
 
+#ifndef TOONSTREAM_ISA
+#error compiled through kernels_*.cc, which name the instruction set
+#endif
+
 #include <algorithm>
 #include <vector>
 
+// In the instruction set's namespace: each kernel build has its own copy.
 namespace toonstream {
+namespace TOONSTREAM_ISA {
 
 struct Lerp {
   int i0;
@@ -57,4 +63,5 @@ inline std::vector<WarpTap> warp_taps(int size, float d, float k) {
   return taps;
 }
 
+}  // namespace TOONSTREAM_ISA
 }  // namespace toonstream

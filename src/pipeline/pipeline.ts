@@ -4,7 +4,7 @@ import { DynamicBatcher, type BatchItem } from './batcher';
 import { systemClock } from './clock';
 import { defaultPipelineConfig, resolveConfig, type PipelineConfig, type ResolvedPipelineConfig } from './config';
 import { pipelineMetrics, type PipelineMetrics } from './metrics';
-import { nativePostprocessError } from './native-postprocess';
+import { nativeAddonError } from './native';
 import { defaultGraphsDir, Postprocessor } from './postprocess';
 import { PipelineStream, type ModelLane, type StreamContext } from './stream';
 import type { FrameStream, Pipeline, StreamOptions } from './types';
@@ -40,7 +40,7 @@ export class FramePipeline implements Pipeline {
     this.metrics = pipelineMetrics(config.metrics ?? register);
     this.postprocessor = new Postprocessor(this.config.graphsDir, engine.device, this.config.postprocessThreads);
     if (engine.device === 'cpu' && this.postprocessor.runtime === 'onnx') {
-      this.config.logger?.warn({ reason: nativePostprocessError() }, 'native post-processing unavailable: it runs in ONNX Runtime, several times slower on a CPU');
+      this.config.logger?.warn({ reason: nativeAddonError() }, 'native post-processing unavailable: it runs in ONNX Runtime, several times slower on a CPU');
     }
     this.context = {
       lane: (model) => this.lane(model),

@@ -4,7 +4,8 @@ import { executionProviders } from '../engine/providers';
 import type { Device, Frame } from '../engine/types';
 import { RemoteSession } from '../ort/remote-session';
 import { repoRoot } from '../paths';
-import { nativePostprocess, type NativePostprocess } from './native-postprocess';
+import { unfilledBytes, unfilledFloats } from './memory';
+import { nativeAddon, type NativeAddon } from './native';
 
 /** The post-processing as one ONNX graph (scripts/graphs/build_pipeline_graphs.py). */
 export const POSTPROCESS_GRAPH = 'postprocess.onnx';
@@ -18,7 +19,7 @@ export type PostprocessRuntime = 'native' | 'onnx';
 
 /** 'native' on a CPU when the addon is built, else 'onnx'. */
 export function defaultPostprocessRuntime(device: Device): PostprocessRuntime {
-  return device === 'cpu' && nativePostprocess() ? 'native' : 'onnx';
+  return device === 'cpu' && nativeAddon() ? 'native' : 'onnx';
 }
 
 interface RawResult {
@@ -80,7 +81,7 @@ export interface PostprocessOutput {
 export class Postprocessor {
   private session: Promise<RemoteSession> | undefined;
   private closed = false;
-  private readonly native: NativePostprocess | null;
+  private readonly native: NativeAddon | null;
 
   constructor(
     private readonly graphsDir: string,
@@ -90,7 +91,7 @@ export class Postprocessor {
     /** 'native' only: the kernels built for any CPU even where the AVX2 build could run. */
     private readonly genericKernels = false,
   ) {
-    this.native = runtime === 'native' ? nativePostprocess() : null;
+    this.native = runtime === 'native' ? nativeAddon() : null;
     if (runtime === 'native' && !this.native) throw new Error('the native post-processing is not built (npm run install)');
   }
 
@@ -155,10 +156,10 @@ export class Postprocessor {
     };
   }
 
-  private async runNative(native: NativePostprocess, input: PostprocessInput, prev: SmoothingState | null, params: Float32Array): Promise<RawResult> {
+  private async runNative(native: NativeAddon, input: PostprocessInput, prev: SmoothingState | null, params: Float32Array): Promise<RawResult> {
     const { guide, low } = input;
-    const pixels = new Uint8Array(guide.width * guide.height * 3);
-    const smoothed = new Float32Array(3 * low.width * low.height);
+    const pixels = unfilledBytes(guide.width * guide.height * 3);
+    const smoothed = unfilledFloats(3 * low.width * low.height);
     const result = new Float32Array(4);
     await native.postprocess({
       guide: guide.data, width: guide.width, height: guide.height,

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from '../../src/engine/types';
-import { nativePostprocess, nativePostprocessError } from '../../src/pipeline/native-postprocess';
+import { nativeAddon, nativeAddonError } from '../../src/pipeline/native';
 import { Postprocessor, defaultGraphsDir, defaultPostprocessRuntime, type PostprocessInput, type PostprocessOutput } from '../../src/pipeline/postprocess';
+import { frameDifference } from '../support/frames';
 import { PIPELINE_FIXTURES, addNoise, cropResize, loadRgb, resizeTo } from '../../scripts/bench/pipeline-media';
 
 // The native post-processing (native/, the CPU's) must produce what postprocess.onnx (which GPUs
@@ -29,19 +30,6 @@ afterAll(async () => {
 
 const settings = { smoothing: 0.8, strength: 1, cutThreshold: 0.12, motionTau: 16, guidedEps: 1e-3, guidedDetail: 0.5, fullResSmoothing: 1 };
 
-/** The largest per-channel difference and the share of channels that differ at all. */
-function compare(a: Frame, b: Frame): { max: number; differing: number } {
-  expect([a.width, a.height]).toEqual([b.width, b.height]);
-  let max = 0;
-  let differing = 0;
-  for (let i = 0; i < a.data.length; i++) {
-    const d = Math.abs(a.data[i] - b.data[i]);
-    if (d > 0) differing++;
-    if (d > max) max = d;
-  }
-  return { max, differing: differing / a.data.length };
-}
-
 /** Runs both stages on the same frame and previous state (the graph's), checks they agree. */
 async function agree(input: PostprocessInput): Promise<PostprocessOutput> {
   const [g, ...natives] = await Promise.all([graph.run(input), native.run(input), generic.run(input)]);
@@ -52,7 +40,7 @@ async function agree(input: PostprocessInput): Promise<PostprocessOutput> {
 function agreeWith(g: PostprocessOutput, n: PostprocessOutput): void {
   let stateDiff = 0;
   g.state.smoothed.forEach((v, i) => (stateDiff = Math.max(stateDiff, Math.abs(v - n.state.smoothed[i]))));
-  const { max, differing } = compare(n.frame, g.frame);
+  const { max, differing } = frameDifference(n.frame, g.frame);
   // Motion sums run in another order (and in double): the same estimate to within a hundredth of a pixel.
   n.motion.forEach((v, i) => expect(Math.abs(v - g.motion[i])).toBeLessThan(i < 2 ? 0.01 : 1e-5));
   expect(n.motion.map((v) => v === 0)).toEqual(g.motion.map((v) => v === 0));
@@ -70,12 +58,12 @@ async function frameAt(left: number, top: number, width: number, height: number,
 
 describe('native post-processing', () => {
   test('is built by npm ci and chosen on the CPU', () => {
-    expect(nativePostprocessError()).toBeNull();
-    expect(nativePostprocess()).not.toBeNull();
+    expect(nativeAddonError()).toBeNull();
+    expect(nativeAddon()).not.toBeNull();
     // The AVX2 build wherever the CPU has it (every x86-64 CPU of the last decade).
     const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
     const cpuHasAvx2 = /\bavx2\b/.test(cpuinfo) && /\bfma\b/.test(cpuinfo);
-    if (process.arch === 'x64' && cpuHasAvx2) expect(nativePostprocess()?.instructionSet).toBe('avx2');
+    if (process.arch === 'x64' && cpuHasAvx2) expect(nativeAddon()?.instructionSet).toBe('avx2');
     expect(defaultPostprocessRuntime('cpu')).toBe('native');
     expect(defaultPostprocessRuntime('cuda')).toBe('onnx');
   });
@@ -104,8 +92,8 @@ describe('native post-processing', () => {
   });
 
   test('rejects bad arguments with a TypeError naming the field, and keeps working', async () => {
-    const addon = nativePostprocess();
-    if (!addon) throw new Error(nativePostprocessError() ?? 'no addon');
+    const addon = nativeAddon();
+    if (!addon) throw new Error(nativeAddonError() ?? 'no addon');
     const W = 8;
     const H = 4;
     const w = 4;

@@ -26,26 +26,40 @@ export interface NativePostprocessArgs {
   readonly genericKernels?: boolean;
 }
 
+/** The arguments of native/addon.cc's resize(): RGB24 frames. */
+export interface NativeResizeArgs {
+  readonly src: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** Written: the frame at outputWidth x outputHeight. */
+  readonly output: Uint8Array;
+  readonly outputWidth: number;
+  readonly outputHeight: number;
+  readonly genericKernels?: boolean;
+}
+
 /**
- * The post-processing in native code (native/, a Node addon `npm ci` builds): the same maths as
- * assets/graphs/postprocess.onnx in a few fused passes on libuv's thread pool, several times
- * faster than the graph's dozens of ONNX Runtime kernels on a CPU.
+ * The pipeline's pixel work on a CPU in native code (native/, a Node addon `npm ci` builds), on
+ * libuv's thread pool: the post-processing (the same maths as assets/graphs/postprocess.onnx in a
+ * few fused passes, several times faster than the graph's dozens of ONNX Runtime kernels on a
+ * CPU) and the resize of incoming frames (bilinear, antialiased when shrinking).
  */
-export interface NativePostprocess {
+export interface NativeAddon {
   postprocess(args: NativePostprocessArgs): Promise<void>;
+  resize(args: NativeResizeArgs): Promise<void>;
   /** The kernel build this CPU runs: 'avx2' (AVX2 + FMA) or 'generic'. */
   readonly instructionSet: 'avx2' | 'generic';
 }
 
 export const NATIVE_ADDON_PATH: string = join(repoRoot, 'native', 'build', 'Release', 'toonstream_native.node');
 
-let loaded: { addon: NativePostprocess | null; error: string | null } | undefined;
+let loaded: { addon: NativeAddon | null; error: string | null } | undefined;
 
-function load(): { addon: NativePostprocess | null; error: string | null } {
+function load(): { addon: NativeAddon | null; error: string | null } {
   if (!loaded) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = { addon: require(NATIVE_ADDON_PATH) as NativePostprocess, error: null };
+      loaded = { addon: require(NATIVE_ADDON_PATH) as NativeAddon, error: null };
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
       loaded = { addon: null, error: `${NATIVE_ADDON_PATH} did not load (${reason}); build it with npm run install` };
@@ -54,11 +68,11 @@ function load(): { addon: NativePostprocess | null; error: string | null } {
   return loaded;
 }
 
-/** The native addon, or null when it was not built (nativePostprocessError() says why). */
-export function nativePostprocess(): NativePostprocess | null {
+/** The native addon, or null when it was not built (nativeAddonError() says why). */
+export function nativeAddon(): NativeAddon | null {
   return load().addon;
 }
 
-export function nativePostprocessError(): string | null {
+export function nativeAddonError(): string | null {
   return load().error;
 }
