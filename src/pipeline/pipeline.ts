@@ -40,7 +40,7 @@ export class FramePipeline implements Pipeline {
     this.metrics = pipelineMetrics(config.metrics ?? register);
     this.postprocessor = new Postprocessor(this.config.graphsDir, engine.device, this.config.postprocessThreads);
     if (engine.device === 'cpu' && this.postprocessor.runtime === 'onnx') {
-      this.config.logger?.warn({ reason: nativeAddonError() }, 'native post-processing unavailable: it runs in ONNX Runtime, several times slower on a CPU');
+      this.config.logger?.warn({ reason: nativeAddonError() }, 'native post-processing unavailable: it runs in ONNX Runtime, several times slower on a CPU (and sharp resizes frames)');
     }
     this.context = {
       lane: (model) => this.lane(model),
