@@ -56,6 +56,11 @@ export interface PostprocessInput {
   readonly guidedDetail: number;
   /** 0..1: share of the smoothing weight also applied at output size (the frame's detail and noise). */
   readonly fullResSmoothing: number;
+  /**
+   * A smoothed state nothing reads any more (the stream's from two frames back), which the native
+   * runtime writes this frame's state into when its size fits instead of allocating another.
+   */
+  readonly spareState?: Float32Array | null;
 }
 
 export interface PostprocessOutput {
@@ -159,7 +164,9 @@ export class Postprocessor {
   private async runNative(native: NativeAddon, input: PostprocessInput, prev: SmoothingState | null, params: Float32Array): Promise<RawResult> {
     const { guide, low } = input;
     const pixels = unfilledBytes(guide.width * guide.height * 3);
-    const smoothed = unfilledFloats(3 * low.width * low.height);
+    const stateLength = 3 * low.width * low.height;
+    const spare = input.spareState;
+    const smoothed = spare && spare.length === stateLength && spare !== prev?.smoothed ? spare : unfilledFloats(stateLength);
     const result = new Float32Array(4);
     await native.postprocess({
       guide: guide.data, width: guide.width, height: guide.height,

@@ -58,6 +58,8 @@ function checkUnit(name: string, value: number | undefined): void {
 export class PipelineStream implements FrameStream {
   private tunables: Tunables;
   private state: SmoothingState | null = null;
+  /** The smoothed state before `state`, which no frame reads any more: the next one's to write. */
+  private spareState: Float32Array | null = null;
   /** The model whose cartoon `state` holds. */
   private stateModel = '';
   private lastSeq = 0;
@@ -155,7 +157,9 @@ export class PipelineStream implements FrameStream {
         guidedEps: config.guidedEps,
         guidedDetail: config.guidedDetail,
         fullResSmoothing: config.fullResSmoothing,
+        spareState: this.spareState,
       });
+      this.spareState = this.state && this.state.smoothed !== post.state.smoothed ? this.state.smoothed : null;
       this.state = post.state;
       this.stateModel = tunables.model;
       if (post.change > config.cutThreshold) this.ctx.metrics.sceneCut(this.id);
@@ -184,6 +188,7 @@ export class PipelineStream implements FrameStream {
 
   reset(): void {
     this.state = null;
+    this.spareState = null;
   }
 
   stats(): StreamStats {
@@ -201,6 +206,7 @@ export class PipelineStream implements FrameStream {
     this.closed = true;
     this.supersedeWaiting();
     this.state = null;
+    this.spareState = null;
     this.ctx.lane(this.tunables.model).batcher.forget(this.id);
     this.ctx.onClose(this);
     void this.postTail.then(() => this.ctx.metrics.forgetStream(this.id));

@@ -91,6 +91,25 @@ describe('native post-processing', () => {
     await step(await frameAt(62, 83, W, H, 0.97), zoom, { strength: 0.4, fullResSmoothing: 0.5 });
   });
 
+  test('writes the state into a spare buffer that fits (never the previous state), with the same result', async () => {
+    const guide = await frameAt(60, 80, 640, 360);
+    const low = await resizeTo(guide, 448, 256);
+    const cartoon = low.data.map((v) => (v >> 1) + 40);
+    const run = (previous: PostprocessOutput | null, spareState: Float32Array | null) =>
+      native.run({ guide, low, cartoon, previous: previous?.state ?? null, ...settings, spareState });
+    const first = await run(null, null);
+    const second = await run(first, null);
+    const fresh = await run(second, null);
+    const spare = first.state.smoothed;
+    const reused = await run(second, spare);
+    expect(reused.state.smoothed).toBe(spare);
+    expect(reused.state.smoothed.every((v, i) => v === fresh.state.smoothed[i])).toBe(true);
+    expect(frameDifference(reused.frame, fresh.frame).max).toBe(0);
+    // The previous state is read while the new one is written: never the same memory.
+    expect((await run(second, second.state.smoothed)).state.smoothed).not.toBe(second.state.smoothed);
+    expect((await run(second, new Float32Array(7))).state.smoothed).toHaveLength(3 * 448 * 256);
+  });
+
   test('rejects bad arguments with a TypeError naming the field, and keeps working', async () => {
     const addon = nativeAddon();
     if (!addon) throw new Error(nativeAddonError() ?? 'no addon');
