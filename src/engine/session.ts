@@ -80,6 +80,7 @@ export class ModelSession {
       const { outputs, seconds } = await this.session.run(
         { [this.inputName]: { type: 'uint8', data: batch.data, dims } },
         [this.outputName],
+        { handOver: batch.handOver === true },
       );
       onDone?.(seconds);
       const out = outputs[this.outputName];

@@ -4,6 +4,11 @@ export interface FrameBatch {
   readonly n: number;
   readonly height: number;
   readonly width: number;
+  /**
+   * The caller hands `data` over: it does not read it after run(), so the engine may move its
+   * memory to the model's thread instead of copying it (the buffer is then detached).
+   */
+  readonly handOver?: boolean;
 }
 
 /** A single uint8 RGB frame, HWC, tightly packed. */

@@ -79,12 +79,16 @@ export class RemoteSession {
     });
   }
 
-  run(feeds: Record<string, TensorData>, fetches: readonly string[]): Promise<RunResult> {
+  /**
+   * Runs the session on its thread. The feeds are copied into buffers of their own and moved
+   * there, so the caller keeps its arrays; with `handOver` the caller gives them up and those
+   * that fill their buffers are moved without a copy (and detached here).
+   */
+  run(feeds: Record<string, TensorData>, fetches: readonly string[], options: { readonly handOver?: boolean } = {}): Promise<RunResult> {
     if (this.releasing) return Promise.reject(new Error('the session is released'));
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.nextId;
-    // Copied once into buffers of their own and transferred: the caller keeps its frames.
-    const { tensors: sent, transfer } = packTensors(feeds, true);
+    const { tensors: sent, transfer } = packTensors(feeds, options.handOver !== true);
     return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       if (this.pending.size === 1) this.worker.ref();

@@ -113,7 +113,8 @@ export class FramePipeline implements Pipeline {
   private async infer(model: string, items: readonly BatchItem<Frame>[]): Promise<Uint8Array[]> {
     const frames = items.map((i) => i.payload);
     const { width, height } = frames[0];
-    const out = await this.engine.run(model, { data: stack(frames), n: frames.length, width, height });
+    // A stacked batch is a fresh buffer nobody else holds: the engine may move it to its thread.
+    const out = await this.engine.run(model, { data: stack(frames), n: frames.length, width, height, handOver: frames.length > 1 });
     const size = width * height * 3;
     return frames.map((_, i) => out.data.subarray(i * size, (i + 1) * size));
   }

@@ -42,6 +42,24 @@ describe('RemoteSession: an ONNX Runtime session on its own worker thread', () =
     expect(a.seconds).toBeGreaterThan(0);
   });
 
+  it('moves a handed-over input to its thread without a copy (detached here), with the same result', async () => {
+    const output = session.outputs[0].name;
+    const kept = frame(64, 48, 2);
+    const given = frame(64, 48, 2);
+    const a = await session.run({ input: kept }, [output]);
+    const b = await session.run({ input: given }, [output], { handOver: true });
+    expect(given.data.byteLength).toBe(0); // transferred, not copied
+    expect(kept.data.byteLength).toBe(64 * 48 * 3);
+    expect(b.outputs[output].data).toEqual(a.outputs[output].data);
+    // A view into a larger buffer cannot be moved alone: it is copied even when handed over.
+    const big = new Uint8Array(64 * 48 * 3 + 16);
+    big.set(kept.data, 16);
+    const view: TensorData = { type: 'uint8', dims: [1, 48, 64, 3], data: big.subarray(16) };
+    const c = await session.run({ input: view }, [output], { handOver: true });
+    expect(big.byteLength).toBe(64 * 48 * 3 + 16);
+    expect(c.outputs[output].data).toEqual(a.outputs[output].data);
+  });
+
   it('keeps concurrent runs apart and answers them in order', async () => {
     const output = session.outputs[0].name;
     const inputs = [0, 1, 2, 3].map((seed) => frame(32 + 8 * seed, 24, seed));
