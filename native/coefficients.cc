@@ -227,6 +227,8 @@ Motion lk_step(const float* cur, const float* prev, int w, int h) {
 // Global motion of `grey` against `prev_grey` (working size): LK on blurred half-size images.
 Motion estimate_motion(Scratch& s, int w, int h) {
   const int hw = w / 2, hh = h / 2;
+  // Too small for any pixel inside the margins: nothing to measure (and nothing to warp).
+  if (hw <= 2 * kLkMargin || hh <= 2 * kLkMargin) return Motion{0, 0, 0};
   const size_t n = static_cast<size_t>(hw) * hh;
   const Plane* greys[2] = {&s.grey, &s.prev_grey};
   Plane* halves[2] = {&s.half, &s.prev_half};

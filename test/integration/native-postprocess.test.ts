@@ -110,6 +110,31 @@ describe('native post-processing', () => {
     expect((await run(second, new Float32Array(7))).state.smoothed).toHaveLength(3 * 448 * 256);
   });
 
+  test('takes any frame size, down to 1x1, with and without a previous frame (a flat frame stays flat)', async () => {
+    const addon = nativeAddon();
+    if (!addon) throw new Error(nativeAddonError() ?? 'no addon');
+    // Output 1..40 x 1..30 from working 1..24 x 1..20: up- and downsampling, the motion estimate's
+    // margins larger than the frame, odd sizes.
+    const sizes = [[1, 1, 1, 1], [2, 1, 1, 2], [40, 30, 24, 20], [7, 3, 16, 9], [31, 17, 30, 16], [1, 29, 3, 20]];
+    for (const [W, H, w, h] of sizes) {
+      const flat = (n: number, v: number) => new Uint8Array(n * 3).fill(v);
+      const args = {
+        guide: flat(W * H, 100), width: W, height: H, low: flat(w * h, 100), cartoon: flat(w * h, 40), lowWidth: w, lowHeight: h,
+        // smoothing, strength 0.5, cut, valid, tau, eps, detail, full_res
+        params: new Float32Array([0.8, 0.5, 0.12, 1, 16, 1e-3, 0, 1]),
+        output: new Uint8Array(W * H * 3), state: new Float32Array(3 * w * h), result: new Float32Array(4),
+      };
+      for (const genericKernels of [false, true]) {
+        await addon.postprocess({ ...args, prevLow: null, prevState: null, prevOutput: null, genericKernels });
+        expect(new Set(args.output)).toEqual(new Set([70]));
+        const prevState = new Float32Array(3 * w * h).fill(40);
+        await addon.postprocess({ ...args, prevLow: flat(w * h, 100), prevState, prevOutput: flat(W * H, 70), genericKernels });
+        expect(new Set(args.output)).toEqual(new Set([70]));
+        expect(Array.from(args.result)).toEqual([0, 0, 0, 0]);
+      }
+    }
+  });
+
   test('rejects bad arguments with a TypeError naming the field, and keeps working', async () => {
     const addon = nativeAddon();
     if (!addon) throw new Error(nativeAddonError() ?? 'no addon');
