@@ -95,14 +95,16 @@ class Reader {
   Reader(napi_env env, const char* function, napi_value object, Task* task)
       : env_(env), function_(function), object_(object), task_(task) {}
 
-  // An optional boolean (false when absent).
-  bool flag(const char* name, bool* out) {
+  // The optional boolean genericKernels: the kernels built for any CPU instead of this CPU's.
+  bool kernels() {
     napi_value value;
-    *out = false;
+    bool generic = false;
     bool has = false;
-    napi_has_named_property(env_, object_, name, &has);
-    if (!has) return true;
-    if (!get(name, &value) || napi_get_value_bool(env_, value, out) != napi_ok) return fail(std::string(name) + " must be a boolean");
+    napi_has_named_property(env_, object_, "genericKernels", &has);
+    if (has && (!get("genericKernels", &value) || napi_get_value_bool(env_, value, &generic) != napi_ok)) {
+      return fail("genericKernels must be a boolean");
+    }
+    task_->kernels = generic ? kGeneric : kKernels;
     return true;
   }
 
@@ -178,13 +180,12 @@ napi_value object_argument(napi_env env, napi_callback_info info, const char* fu
 
 // Queues a task whose arguments were read (`ok`), or drops it after a TypeError; the promise of
 // its completion, or nullptr.
-napi_value queue(napi_env env, Task* task, bool ok, bool generic_only, const char* name) {
+napi_value queue(napi_env env, Task* task, bool ok, const char* name) {
   if (!ok) {
     for (napi_ref ref : task->refs) napi_delete_reference(env, ref);
     delete task;
     return nullptr;
   }
-  task->kernels = generic_only ? kGeneric : kKernels;
   napi_value promise, resource_name;
   napi_create_promise(env, &task->deferred, &promise);
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
@@ -202,8 +203,7 @@ napi_value postprocess(napi_env env, napi_callback_info info) {
   FinishJob& fj = task->finish_job;
   uint8_t *guide, *low, *cartoon, *prev_low, *prev_output, *output;
   float *prev_state, *params;
-  bool generic_only = false;
-  bool ok = read.flag("genericKernels", &generic_only) && read.integer("width", &fj.width) && read.integer("height", &fj.height) &&
+  bool ok = read.kernels() && read.integer("width", &fj.width) && read.integer("height", &fj.height) &&
             read.integer("lowWidth", &cj.width) && read.integer("lowHeight", &cj.height);
   const size_t full = ok ? static_cast<size_t>(fj.width) * fj.height * 3 : 0;
   const size_t low_n = ok ? static_cast<size_t>(cj.width) * cj.height * 3 : 0;
@@ -224,7 +224,7 @@ napi_value postprocess(napi_env env, napi_callback_info info) {
     cj.params = {params[0], params[1], params[2], params[4], params[5], params[6], params[7]};
     fj.guide = guide, fj.low_width = cj.width, fj.low_height = cj.height, fj.prev = prev_output, fj.out = output;
   }
-  return queue(env, task, ok, generic_only, "toonstream.postprocess");
+  return queue(env, task, ok, "toonstream.postprocess");
 }
 
 napi_value resize(napi_env env, napi_callback_info info) {
@@ -234,14 +234,13 @@ napi_value resize(napi_env env, napi_callback_info info) {
   Reader read(env, "resize", arg, task);
   ResizeJob& job = task->job;
   uint8_t* src = nullptr;
-  bool generic_only = false;
-  bool ok = read.flag("genericKernels", &generic_only) && read.integer("width", &job.src_width) &&
+  bool ok = read.kernels() && read.integer("width", &job.src_width) &&
             read.integer("height", &job.src_height) && read.integer("outputWidth", &job.width) &&
             read.integer("outputHeight", &job.height);
   ok = ok && read.array("src", napi_uint8_array, static_cast<size_t>(job.src_width) * job.src_height * 3, &src) &&
        read.array("output", napi_uint8_array, static_cast<size_t>(job.width) * job.height * 3, &job.dst);
   job.src = src;
-  return queue(env, task, ok, generic_only, "toonstream.resize");
+  return queue(env, task, ok, "toonstream.resize");
 }
 
 napi_value init(napi_env env, napi_value exports) {

@@ -1,6 +1,4 @@
-#ifndef TOONSTREAM_ISA
-#error compiled through kernels_*.cc, which name the instruction set
-#endif
+#include "isa.h"
 
 #include "coefficients.h"
 
@@ -101,6 +99,9 @@ void box_mean(const float* src, float* dst, int w, int h, Plane& tmp) {
     for (int x = 0; x < w; ++x) d[x] *= inv;
   }
 }
+
+// The guided filter's box passes below are written for its radius.
+static_assert(kGuidedRadius == 1, "hmean1 and vmean1_row are the guided filter's radius-1 box");
 
 // Horizontal mean, radius 1, edge-correct (as box_mean<1>'s first pass), of value(x) for one row.
 template <typename Value>

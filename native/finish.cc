@@ -10,9 +10,7 @@
 // global motion (dx, dy in output pixels, zoom k about the centre; the graph's padded
 // tf_crop_and_resize warp: edge-replicated up to one pixel outside, 0 beyond).
 
-#ifndef TOONSTREAM_ISA
-#error compiled through kernels_*.cc, which name the instruction set
-#endif
+#include "isa.h"
 
 #include "finish.h"
 #include "float4.h"

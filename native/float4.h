@@ -4,9 +4,7 @@
 // float of slack.
 #pragma once
 
-#ifndef TOONSTREAM_ISA
-#error compiled through kernels_*.cc, which name the instruction set
-#endif
+#include "isa.h"
 
 #include <cstring>
 

@@ -1,6 +1,4 @@
-#ifndef TOONSTREAM_ISA
-#error compiled through kernels_*.cc, which name the instruction set
-#endif
+#include "isa.h"
 
 #include "resize.h"
 

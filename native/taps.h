@@ -2,9 +2,7 @@
 // upsampling (half_pixel) and the global-motion warp. Per axis: both are separable.
 #pragma once
 
-#ifndef TOONSTREAM_ISA
-#error compiled through kernels_*.cc, which name the instruction set
-#endif
+#include "isa.h"
 
 #include <algorithm>
 #include <vector>

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import type { Frame } from '../../src/engine/types';
 import { nativeAddon, nativeAddonError } from '../../src/pipeline/native';
 import { Postprocessor, defaultGraphsDir, defaultPostprocessRuntime, type PostprocessInput, type PostprocessOutput } from '../../src/pipeline/postprocess';
-import { frameDifference } from '../support/frames';
-import { PIPELINE_FIXTURES, addNoise, cropResize, loadRgb, resizeTo } from '../../scripts/bench/pipeline-media';
+import { PIPELINE_FIXTURES, addNoise, frameDifference, cropResize, loadRgb, resizeTo } from '../../scripts/bench/pipeline-media';
 
 // The native post-processing (native/, the CPU's) must produce what postprocess.onnx (which GPUs
 // run) produces: the same maths, float rounding aside.

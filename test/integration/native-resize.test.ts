@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import type { Frame } from '../../src/engine/types';
 import { nativeAddon, type NativeAddon } from '../../src/pipeline/native';
 import { resizeRgb, resizeWithSharp } from '../../src/pipeline/resize';
-import { PIPELINE_FIXTURES, loadRgb, resizeTo } from '../../scripts/bench/pipeline-media';
-import { frameDifference } from '../support/frames';
+import { PIPELINE_FIXTURES, frameDifference, loadRgb, resizeTo } from '../../scripts/bench/pipeline-media';
 
 // The pipeline resizes every incoming frame in native/ (to the model's working size, and to the
 // output size when that differs); without the addon libvips (sharp) does it. Both must give the
